@@ -1,0 +1,264 @@
+//! The command line: `keylint check`, `keylint rules`, `keylint explain`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::lint::{Linter, Settings};
+use crate::report::{GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter};
+use crate::rules::{registry, Severity, RULES};
+use crate::walk::{scan, NoteLevel, ScanOutcome};
+
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "keylint", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and directories for problems.
+    Check(CheckArgs),
+    /// List every rule with its code, name, severity and summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (KL101) or name (hardcoded-key).
+        rule: String,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files and directories to scan. Files named here are scanned even when git ignores them.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Run only these rules: codes or prefixes (KL101, KL1), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+    /// Do not run these rules: codes or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Exit 0 even when problems are found.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print findings only: no summary line, no notes about skipped files.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also print notes about binary files and other files passed over.
+    #[arg(long, short)]
+    verbose: bool,
+    /// When to use colours in human output (NO_COLOR is respected).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Do not honour .gitignore and git's exclude files (.keylintignore still applies).
+    #[arg(long)]
+    no_ignore: bool,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 5_000_000)]
+    max_file_size: u64,
+    /// Show keys in full in every output format. Keys are masked otherwise.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            });
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("keylint: error: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<u8, String> {
+    let settings = Settings {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        max_file_size: args.max_file_size,
+        respect_gitignore: !args.no_ignore,
+        show_secrets: args.show_secrets,
+        threads: args.threads,
+    };
+    let linter = Linter::new(settings)?;
+    let outcome = scan(&args.paths, &linter)?;
+    print_notes(&outcome, &args);
+    let report = Report {
+        outcome: &outcome,
+        rules: linter.rules(),
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    };
+    let reporter: Box<dyn Reporter> = match args.format {
+        Format::Human => Box::new(HumanReporter {
+            color,
+            quiet: args.quiet,
+        }),
+        Format::Json => Box::new(JsonReporter),
+        Format::Sarif => Box::new(SarifReporter),
+        Format::Github => Box::new(GithubReporter),
+    };
+    let written = match &args.output {
+        Some(path) => File::create(path)
+            .and_then(|file| {
+                let mut out = BufWriter::new(file);
+                reporter.write(&report, &mut out)?;
+                out.flush()
+            })
+            .map_err(|err| format!("{}: {err}", path.display())),
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            reporter
+                .write(&report, &mut out)
+                .and_then(|()| out.flush())
+                .or_else(ignore_broken_pipe)
+                .map_err(|err| format!("writing the report: {err}"))
+        }
+    };
+    written?;
+    Ok(if outcome.findings.is_empty() || args.exit_zero {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn ignore_broken_pipe(err: io::Error) -> io::Result<()> {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(err)
+    }
+}
+
+fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
+    let mut stderr = io::stderr().lock();
+    for note in &outcome.notes {
+        let (shown, label) = match note.level {
+            NoteLevel::Warning => (true, "warning"),
+            NoteLevel::Info => (!args.quiet, "note"),
+            NoteLevel::Verbose => (args.verbose, "note"),
+        };
+        if shown {
+            let _ = writeln!(stderr, "keylint: {label}: {}: {}", note.path, note.message);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RuleRow {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    summary: &'static str,
+}
+
+fn list_rules(format: RulesFormat) -> Result<u8, String> {
+    let mut out = io::stdout().lock();
+    let written = match format {
+        RulesFormat::Json => {
+            let rows: Vec<RuleRow> = RULES
+                .iter()
+                .map(|r| RuleRow {
+                    code: r.code,
+                    name: r.name,
+                    severity: r.severity,
+                    summary: r.summary,
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rows)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        RulesFormat::Text => RULES.iter().try_for_each(|r| {
+            writeln!(
+                out,
+                "{}  {:<24} {:<8} {}",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.summary
+            )
+        }),
+    };
+    written
+        .or_else(ignore_broken_pipe)
+        .map_err(|err| err.to_string())?;
+    Ok(EXIT_CLEAN)
+}
+
+fn explain(rule: &str) -> Result<u8, String> {
+    let info = registry::find(rule)
+        .ok_or_else(|| format!("unknown rule `{rule}` (see `keylint rules`)"))?;
+    let mut out = io::stdout().lock();
+    write!(out, "{}", info.docs)
+        .or_else(ignore_broken_pipe)
+        .map_err(|err| err.to_string())?;
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,100 @@
+//! What kind of file a path is, from its name alone. keylint keeps its own table: the `ignore`
+//! crate's types put `.env` under `sh` and do not know `compose.yaml`.
+
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Python,
+    JavaScript,
+    TypeScript,
+    Go,
+    Rust,
+    Shell,
+    Notebook,
+    /// `.env`, `.env.*`, `*.env`.
+    Env,
+    /// `.env.example` and its kin: empty values and placeholders are normal there.
+    EnvExample,
+    Dockerfile,
+    Compose,
+    Yaml,
+    Json,
+    Markdown,
+    Other,
+}
+
+const ENV_EXAMPLE_SUFFIXES: &[&str] = &["example", "sample", "template", "dist", "defaults"];
+
+impl FileKind {
+    pub fn of(path: &Path) -> FileKind {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
+        if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+            let last = lower.rsplit('.').next().unwrap_or("");
+            return if ENV_EXAMPLE_SUFFIXES.contains(&last) {
+                FileKind::EnvExample
+            } else {
+                FileKind::Env
+            };
+        }
+        if lower == "dockerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower == "containerfile"
+        {
+            return FileKind::Dockerfile;
+        }
+        let extension = lower.rsplit_once('.').map_or("", |(_, ext)| ext);
+        let is_yaml = matches!(extension, "yml" | "yaml");
+        if is_yaml && (lower.starts_with("compose.") || lower.starts_with("docker-compose.")) {
+            return FileKind::Compose;
+        }
+        match extension {
+            _ if is_yaml => FileKind::Yaml,
+            "py" | "pyi" | "pyw" => FileKind::Python,
+            "js" | "mjs" | "cjs" | "jsx" => FileKind::JavaScript,
+            "ts" | "mts" | "cts" | "tsx" => FileKind::TypeScript,
+            "go" => FileKind::Go,
+            "rs" => FileKind::Rust,
+            "sh" | "bash" | "zsh" => FileKind::Shell,
+            "ipynb" => FileKind::Notebook,
+            "json" => FileKind::Json,
+            "md" | "markdown" | "mdx" => FileKind::Markdown,
+            _ => FileKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_name() {
+        for (name, kind) in [
+            (".env", FileKind::Env),
+            (".env.production", FileKind::Env),
+            ("prod.env", FileKind::Env),
+            (".env.example", FileKind::EnvExample),
+            (".env.sample", FileKind::EnvExample),
+            ("Dockerfile", FileKind::Dockerfile),
+            ("Dockerfile.dev", FileKind::Dockerfile),
+            ("api.Dockerfile", FileKind::Dockerfile),
+            ("compose.yaml", FileKind::Compose),
+            ("docker-compose.prod.yml", FileKind::Compose),
+            ("deploy.yaml", FileKind::Yaml),
+            ("app.py", FileKind::Python),
+            ("index.tsx", FileKind::TypeScript),
+            ("run.sh", FileKind::Shell),
+            ("demo.ipynb", FileKind::Notebook),
+            ("README.md", FileKind::Markdown),
+            ("Cargo.lock", FileKind::Other),
+        ] {
+            assert_eq!(FileKind::of(Path::new(name)), kind, "{name}");
+        }
+    }
+}

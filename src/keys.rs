@@ -1,0 +1,329 @@
+//! Finds provider keys in a file's bytes: the shared detector behind KL101 and the redaction of
+//! every output.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+use crate::providers::{catalog, KeyShape, Provider};
+
+/// A key of a known shape found in a file.
+#[derive(Debug, Clone)]
+pub struct KeyMatch {
+    pub span: Range<usize>,
+    pub provider: &'static Provider,
+    pub shape: &'static KeyShape,
+}
+
+impl KeyMatch {
+    /// A one-line description: "OpenAI project key".
+    pub fn description(&self) -> String {
+        format!("{} {}", self.provider.name, self.shape.kind)
+    }
+}
+
+/// Characters keys are made of; a key is a maximal run of them.
+fn is_key_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-'
+}
+
+/// Characters that glue a key-like run into a longer token (base64 blobs, paths, hashes).
+fn is_glue_byte(byte: u8) -> bool {
+    is_key_byte(byte) || byte == b'+' || byte == b'/'
+}
+
+/// Finds every key in `bytes`. `provider_hit[i]` says whether the prefilter saw a literal of
+/// provider `i`; providers without a hit are not tried.
+pub fn find_keys(bytes: &[u8], provider_hit: &[bool]) -> Vec<KeyMatch> {
+    let providers = catalog();
+    let mut found = Vec::new();
+    if providers
+        .iter()
+        .zip(provider_hit)
+        .any(|(p, &hit)| hit && p.shapes.iter().any(|s| !s.keep.is_empty()))
+    {
+        for token in prefixed_token_regex().find_iter(bytes) {
+            if let Some(key) = classify(bytes, token.range(), providers, provider_hit, true) {
+                found.push(key);
+            }
+        }
+    }
+    let bare_providers_hit = providers
+        .iter()
+        .zip(provider_hit)
+        .any(|(p, &hit)| hit && p.shapes.iter().any(|s| s.keep.is_empty()));
+    if bare_providers_hit {
+        for line in line_ranges(bytes) {
+            let text = &bytes[line.clone()];
+            if !mentions_key(text) {
+                continue;
+            }
+            for token in bare_token_regex().find_iter(text) {
+                let span = line.start + token.start()..line.start + token.end();
+                if let Some(key) = classify(bytes, span, providers, provider_hit, false) {
+                    found.push(key);
+                }
+            }
+        }
+        found.sort_by_key(|key| key.span.start);
+        found.dedup_by_key(|key| key.span.start);
+    }
+    found
+}
+
+/// Runs of key characters that start with a known key prefix (`sk-`, `gsk_`, ...).
+fn prefixed_token_regex() -> &'static Regex {
+    static REGEX: OnceLock<Regex> = OnceLock::new();
+    REGEX.get_or_init(|| {
+        let mut prefixes: Vec<&str> = catalog()
+            .iter()
+            .flat_map(|p| p.shapes.iter().map(|s| s.keep.as_str()))
+            .filter(|keep| !keep.is_empty())
+            .collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        let shortest: Vec<&str> = prefixes
+            .iter()
+            .filter(|p| !prefixes.iter().any(|q| q != *p && p.starts_with(q)))
+            .copied()
+            .collect();
+        let alternation: Vec<String> = shortest.iter().map(|p| regex::escape(p)).collect();
+        Regex::new(&format!("(?:{})[A-Za-z0-9_-]*", alternation.join("|"))).expect("valid")
+    })
+}
+
+/// Runs of key characters, for keys without a prefix.
+fn bare_token_regex() -> &'static Regex {
+    static REGEX: OnceLock<Regex> = OnceLock::new();
+    REGEX.get_or_init(|| Regex::new("[A-Za-z0-9_-]+").expect("valid"))
+}
+
+fn classify(
+    bytes: &[u8],
+    span: Range<usize>,
+    providers: &'static [Provider],
+    provider_hit: &[bool],
+    prefixed: bool,
+) -> Option<KeyMatch> {
+    if !standalone(bytes, &span) {
+        return None;
+    }
+    let token = &bytes[span.clone()];
+    for (provider, _) in providers.iter().zip(provider_hit).filter(|(_, &hit)| hit) {
+        for shape in &provider.shapes {
+            if shape.keep.is_empty() == prefixed || !shape.regex.is_match(token) {
+                continue;
+            }
+            if provider.needs_context() && !line_has_context(bytes, &span, provider) {
+                continue;
+            }
+            let body = &token[shape.keep.len()..];
+            if looks_fake(body) || (!prefixed && !has_digit_and_letter(body)) {
+                return None;
+            }
+            return Some(KeyMatch {
+                span,
+                provider,
+                shape,
+            });
+        }
+    }
+    None
+}
+
+/// The token is not glued to a longer one. A `\n`-style escape right before it is fine.
+fn standalone(bytes: &[u8], span: &Range<usize>) -> bool {
+    let before_ok = match span.start {
+        0 => true,
+        start => {
+            let prev = bytes[start - 1];
+            !is_glue_byte(prev)
+                || (start >= 2 && bytes[start - 2] == b'\\' && matches!(prev, b'n' | b'r' | b't'))
+        }
+    };
+    let after_ok = bytes
+        .get(span.end)
+        .is_none_or(|&next| !is_glue_byte(next) && next != b'=');
+    before_ok && after_ok
+}
+
+fn line_of(bytes: &[u8], span: &Range<usize>) -> Range<usize> {
+    let start = bytes[..span.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = bytes[span.end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| span.end + i);
+    start..end
+}
+
+fn line_has_context(bytes: &[u8], span: &Range<usize>, provider: &Provider) -> bool {
+    let line = bytes[line_of(bytes, span)].to_ascii_lowercase();
+    mentions_key(&line)
+        && provider
+            .context
+            .iter()
+            .any(|word| contains(&line, word.as_bytes()))
+}
+
+/// The line speaks of a key or token (case-insensitive).
+fn mentions_key(line: &[u8]) -> bool {
+    let lower = line.to_ascii_lowercase();
+    contains(&lower, b"key") || contains(&lower, b"token")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn line_ranges(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i);
+        let line = start..end;
+        start = end + 1;
+        Some(line)
+    })
+}
+
+fn has_digit_and_letter(body: &[u8]) -> bool {
+    body.iter().any(u8::is_ascii_digit) && body.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// Placeholders and low-variety strings: runs of one character, alphabet runs, template words.
+pub fn looks_fake(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 9] = [
+        b"xxxx",
+        b"XXXX",
+        b"your",
+        b"YOUR",
+        b"Your",
+        b"example",
+        b"EXAMPLE",
+        b"placeholder",
+        b"PLACEHOLDER",
+    ];
+    if WORDS.iter().any(|word| contains(body, word)) {
+        return true;
+    }
+    let mut distinct = [false; 256];
+    body.iter().for_each(|&b| distinct[b as usize] = true);
+    let variety = distinct.iter().filter(|&&seen| seen).count();
+    if variety < 8.min(body.len() / 2) {
+        return true;
+    }
+    let mut same_run = 1;
+    let mut ascending_run = 1;
+    for pair in body.windows(2) {
+        same_run = if pair[1] == pair[0] { same_run + 1 } else { 1 };
+        ascending_run = if pair[1] == pair[0].wrapping_add(1) && pair[0].is_ascii_alphanumeric() {
+            ascending_run + 1
+        } else {
+            1
+        };
+        if same_run >= 6 || ascending_run >= 6 {
+            return true;
+        }
+    }
+    false
+}
+
+/// The key with everything but its visible prefix and last four characters masked; the length
+/// stays the same so columns in snippets stay right.
+pub fn mask(key: &str, keep: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let keep_len = keep.chars().count().min(chars.len());
+    let tail = 4.min(chars.len().saturating_sub(keep_len));
+    let masked = chars.len() - keep_len - tail;
+    let mut out = String::with_capacity(key.len());
+    out.extend(&chars[..keep_len]);
+    out.extend(std::iter::repeat_n('*', masked));
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_hit() -> Vec<bool> {
+        vec![true; catalog().len()]
+    }
+
+    fn keys_in(text: &str) -> Vec<String> {
+        find_keys(text.as_bytes(), &all_hit())
+            .into_iter()
+            .map(|k| text[k.span].to_owned())
+            .collect()
+    }
+
+    const LEGACY: &str = "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";
+
+    #[test]
+    fn finds_a_legacy_key_with_each_boundary() {
+        for (before, after) in [
+            ("\"", "\""),
+            ("'", "'"),
+            ("`", "`"),
+            ("f(", ", 1)"),
+            ("[", "]"),
+            ("{", "}"),
+            ("x = ", ";"),
+            (" ", " "),
+            ("\"\\n", "\\n\""),
+            ("=", ""),
+        ] {
+            let text = format!("{before}{LEGACY}{after}");
+            assert_eq!(keys_in(&text), vec![LEGACY.to_owned()], "{text}");
+        }
+    }
+
+    #[test]
+    fn skips_glued_tokens() {
+        for text in [
+            format!("x{LEGACY}"),
+            format!("{LEGACY}x"),
+            format!("ab+{LEGACY}"),
+            format!("{LEGACY}=="),
+            format!("ta{LEGACY}"),
+        ] {
+            assert!(keys_in(&text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn low_variety_bodies_are_fake() {
+        assert!(looks_fake(
+            b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ));
+        assert!(looks_fake(b"abcdefghijklmnopqrstuvwxyz0123456789ABCD"));
+        assert!(looks_fake(b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(!looks_fake(b"Ab3dE5gH7jK9mN1pQ3sTvW5yZ7bC9eF1hJ3kL5nP7rS9"));
+    }
+
+    #[test]
+    fn context_keys_need_their_provider_on_the_line() {
+        let hex = "3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e";
+        assert_eq!(keys_in(&format!("AZURE_OPENAI_API_KEY={hex}")), vec![hex]);
+        assert!(keys_in(&format!("CHECKSUM={hex} # azure")).is_empty());
+        assert!(keys_in(&format!("api_key={hex}")).is_empty());
+    }
+
+    #[test]
+    fn mask_keeps_prefix_tail_and_length() {
+        let masked = mask(LEGACY, "sk-");
+        assert_eq!(masked.len(), LEGACY.len());
+        assert!(masked.starts_with("sk-*"));
+        assert!(masked.ends_with(&LEGACY[LEGACY.len() - 4..]));
+        assert_eq!(mask("abcdef", ""), "**cdef");
+    }
+}

@@ -1,0 +1,20 @@
+//! keylint finds the causes of the OpenAI API's `401 Unauthorized`, and the leaked keys behind
+//! many of them, before they ship.
+//!
+//! Data flows one way: walk -> file kind -> prefilter -> rules -> lint context (code, severity,
+//! suppression, redaction) -> sort -> reporter.
+
+pub mod cli;
+pub mod file_kind;
+pub mod keys;
+pub mod lint;
+pub mod prefilter;
+pub mod providers;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppression;
+pub mod walk;
+
+pub use lint::{Finding, Linter, Settings};
+pub use walk::{scan, Note, NoteLevel, ScanOutcome};

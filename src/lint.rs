@@ -1,0 +1,330 @@
+//! The lint context: runs the enabled rules on one file and turns their violations into findings
+//! with code, severity, position, suppression, fingerprint and a redacted snippet.
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use crate::file_kind::FileKind;
+use crate::keys::{mask, KeyMatch};
+use crate::prefilter::Prefilter;
+use crate::rules::registry::{is_valid_selector, selects};
+use crate::rules::{FileContext, RuleInfo, Violation, RULES};
+use crate::source::{char_count, Position, SourceText};
+use crate::suppression::is_suppressed;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Rule selectors to run (codes, prefixes, names); empty means all.
+    pub select: Vec<String>,
+    /// Rule selectors not to run.
+    pub ignore: Vec<String>,
+    pub max_file_size: u64,
+    /// Honour `.gitignore` and git's other exclude files.
+    pub respect_gitignore: bool,
+    /// Show keys in full in every output.
+    pub show_secrets: bool,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            max_file_size: 5_000_000,
+            respect_gitignore: true,
+            show_secrets: false,
+            threads: 0,
+        }
+    }
+}
+
+/// One problem, ready for any reporter.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleInfo,
+    /// Relative to the scan root, `/`-separated.
+    pub path: String,
+    pub start: Position,
+    /// Just past the last character (exclusive), as in SARIF.
+    pub end: Position,
+    pub message: String,
+    pub label: String,
+    pub help: String,
+    pub provider: Option<&'static str>,
+    /// A hash of the rule, path and matched text; never the text itself.
+    pub fingerprint: String,
+    /// The matched key as it may be shown: masked unless `--show-secrets`.
+    pub secret: Option<String>,
+    pub snippet: Snippet,
+}
+
+/// The finding's line, redacted, cut to a window around the span when long.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte range of the span inside `text`.
+    pub span: Range<usize>,
+    /// 1-based line number of `text` in the file.
+    pub line: usize,
+    /// Characters of the line cut off before `text` starts.
+    pub column_offset: usize,
+}
+
+const SNIPPET_MAX_CHARS: usize = 160;
+const SNIPPET_MARGIN_CHARS: usize = 40;
+
+pub struct Linter {
+    settings: Settings,
+    rules: Vec<&'static RuleInfo>,
+    prefilter: Prefilter,
+}
+
+impl Linter {
+    pub fn new(settings: Settings) -> Result<Linter, String> {
+        for selector in settings.select.iter().chain(&settings.ignore) {
+            if !is_valid_selector(selector) {
+                return Err(format!(
+                    "unknown rule selector `{selector}` (see `keylint rules`)"
+                ));
+            }
+        }
+        let rules = RULES
+            .iter()
+            .filter(|rule| {
+                (settings.select.is_empty() || settings.select.iter().any(|s| selects(s, rule)))
+                    && !settings.ignore.iter().any(|s| selects(s, rule))
+            })
+            .collect();
+        Ok(Linter {
+            settings,
+            rules,
+            prefilter: Prefilter::new(),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The rules that run, in registry order.
+    pub fn rules(&self) -> &[&'static RuleInfo] {
+        &self.rules
+    }
+
+    /// Lints one file's bytes. `path` is the display path; `kind` comes from the file name.
+    pub fn lint_bytes(&self, path: &str, kind: FileKind, bytes: &[u8]) -> Vec<Finding> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let hits = self.prefilter.scan(bytes);
+        if !hits.any() {
+            return Vec::new();
+        }
+        let source = SourceText::new(bytes);
+        let file = FileContext::new(path, kind, &source, &hits);
+        let mut findings = Vec::new();
+        for rule in &self.rules {
+            let mut violations = Vec::new();
+            (rule.check)(&file, &mut violations);
+            for violation in violations {
+                if let Some(finding) = self.finding(&file, rule, violation) {
+                    findings.push(finding);
+                }
+            }
+        }
+        findings
+    }
+
+    fn finding(
+        &self,
+        file: &FileContext,
+        rule: &'static RuleInfo,
+        violation: Violation,
+    ) -> Option<Finding> {
+        let source = file.source;
+        let line_index = source.line_index(violation.span.start);
+        if is_suppressed(source, line_index, rule) {
+            return None;
+        }
+        let matched = &source.bytes[violation.span.clone()];
+        let key = file.keys().iter().find(|k| k.span == violation.span);
+        let secret = key.map(|key| self.shown_key(source, key));
+        Some(Finding {
+            rule,
+            path: file.path.to_owned(),
+            start: source.position(violation.span.start),
+            end: source.position(violation.span.end),
+            fingerprint: fingerprint(rule.code, file.path, matched),
+            snippet: self.snippet(file, &violation.span),
+            message: violation.message,
+            label: violation.label,
+            help: violation.help,
+            provider: violation.provider.map(|p| p.id.as_str()),
+            secret,
+        })
+    }
+
+    fn shown_key(&self, source: &SourceText, key: &KeyMatch) -> String {
+        let text = String::from_utf8_lossy(&source.bytes[key.span.clone()]);
+        if self.settings.show_secrets {
+            text.into_owned()
+        } else {
+            mask(&text, &key.shape.keep)
+        }
+    }
+
+    /// The span's line with every key on it masked, windowed around the span when long.
+    fn snippet(&self, file: &FileContext, span: &Range<usize>) -> Snippet {
+        let source = file.source;
+        let line_index = source.line_index(span.start);
+        let line = source.line_range(line_index);
+        let span = span.start.min(line.end)..span.end.clamp(span.start.min(line.end), line.end);
+        let keys: Vec<&KeyMatch> = file
+            .keys()
+            .iter()
+            .filter(|k| k.span.start >= line.start && k.span.end <= line.end)
+            .collect();
+        let mut cuts = vec![line.start, line.end, span.start, span.end];
+        cuts.extend(keys.iter().flat_map(|k| [k.span.start, k.span.end]));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut text = String::new();
+        let mut span_in_text = 0..0;
+        for pair in cuts.windows(2) {
+            let piece = pair[0]..pair[1];
+            if piece.start == span.start {
+                span_in_text.start = text.len();
+            }
+            let raw = String::from_utf8_lossy(&source.bytes[piece.clone()]);
+            match keys
+                .iter()
+                .find(|k| k.span.start <= piece.start && piece.end <= k.span.end)
+            {
+                Some(key) if !self.settings.show_secrets && key.span == piece => {
+                    text.push_str(&self.shown_key(source, key));
+                }
+                Some(_) if !self.settings.show_secrets => {
+                    text.extend(raw.chars().map(|_| '*'));
+                }
+                _ => text.push_str(&raw),
+            }
+            if piece.end == span.end {
+                span_in_text.end = text.len();
+            }
+        }
+        if span.start == line.end {
+            span_in_text = text.len()..text.len();
+        }
+        window(text, span_in_text, line_index + 1)
+    }
+}
+
+/// Cuts a long line to the span plus a margin on each side, marking the cuts with `…`.
+fn window(text: String, span: Range<usize>, line: usize) -> Snippet {
+    if char_count(text.as_bytes()) <= SNIPPET_MAX_CHARS {
+        return Snippet {
+            text,
+            span,
+            line,
+            column_offset: 0,
+        };
+    }
+    let before: Vec<(usize, char)> = text[..span.start].char_indices().collect();
+    let start = before
+        .len()
+        .checked_sub(SNIPPET_MARGIN_CHARS)
+        .map_or(0, |i| before[i].0);
+    let end = text[span.end..]
+        .char_indices()
+        .nth(SNIPPET_MARGIN_CHARS)
+        .map_or(text.len(), |(i, _)| span.end + i);
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text.len() { "…" } else { "" };
+    let column_offset = text[..start].chars().count();
+    let shift = prefix.len() as isize - start as isize;
+    Snippet {
+        text: format!("{prefix}{}{suffix}", &text[start..end]),
+        span: (span.start as isize + shift) as usize..(span.end as isize + shift) as usize,
+        line,
+        column_offset: column_offset.saturating_sub(usize::from(start > 0)),
+    }
+}
+
+/// A stable hash of what was found where; it does not reveal the matched text.
+pub fn fingerprint(code: &str, path: &str, matched: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(code.as_bytes());
+    hasher.update([0]);
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(matched);
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "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";
+
+    fn lint(text: &str) -> Vec<Finding> {
+        Linter::new(Settings::default()).unwrap().lint_bytes(
+            "app.py",
+            FileKind::Python,
+            text.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn finding_has_exact_span_and_masked_snippet() {
+        let findings = lint(&format!("import os\nclient = OpenAI(api_key=\"{KEY}\")\n"));
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!((f.start.line, f.start.column), (2, 26));
+        assert_eq!((f.end.line, f.end.column), (2, 26 + KEY.len()));
+        assert!(!f.snippet.text.contains(KEY));
+        assert_eq!(
+            f.snippet.text.len(),
+            format!("client = OpenAI(api_key=\"{KEY}\")").len()
+        );
+        assert_eq!(
+            &f.snippet.text[f.snippet.span.clone()],
+            f.secret.as_deref().unwrap()
+        );
+    }
+
+    #[test]
+    fn long_lines_are_windowed_around_the_span() {
+        let line = format!(
+            "var a=\"{}\";var k=\"{KEY}\";{}",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
+        let findings = lint(&line);
+        let snippet = &findings[0].snippet;
+        assert!(snippet.text.chars().count() < 200);
+        assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
+        assert_eq!(
+            &snippet.text[snippet.span.clone()],
+            findings[0].secret.as_deref().unwrap()
+        );
+        assert_eq!(
+            snippet.column_offset + snippet.text[..snippet.span.start].chars().count() + 1,
+            findings[0].start.column
+        );
+    }
+
+    #[test]
+    fn unknown_selectors_are_refused() {
+        let settings = Settings {
+            select: vec!["KL999".into()],
+            ..Settings::default()
+        };
+        assert!(Linter::new(settings).is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! The provider catalog (`rules/providers.yaml`), embedded at build time.
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+use yaml_rust2::{Yaml, YamlLoader};
+
+const CATALOG_YAML: &str = include_str!("../rules/providers.yaml");
+
+/// One AI provider whose keys keylint knows.
+#[derive(Debug)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub env: Vec<String>,
+    pub docs: String,
+    pub prefilter: Vec<String>,
+    /// Lower-case words of which one must stand on the key's line; empty for prefixed keys.
+    pub context: Vec<String>,
+    pub shapes: Vec<KeyShape>,
+}
+
+/// One shape a provider's keys take.
+#[derive(Debug)]
+pub struct KeyShape {
+    pub kind: String,
+    /// The literal prefix that stays visible when the key is masked.
+    pub keep: String,
+    /// Matches the whole key and nothing else.
+    pub regex: Regex,
+}
+
+impl Provider {
+    pub fn needs_context(&self) -> bool {
+        !self.context.is_empty()
+    }
+}
+
+/// The catalog, parsed once.
+pub fn catalog() -> &'static [Provider] {
+    static CATALOG: OnceLock<Vec<Provider>> = OnceLock::new();
+    CATALOG.get_or_init(|| parse_catalog(CATALOG_YAML).expect("rules/providers.yaml is valid"))
+}
+
+fn parse_catalog(text: &str) -> Result<Vec<Provider>, String> {
+    let docs = YamlLoader::load_from_str(text).map_err(|err| err.to_string())?;
+    let root = docs.first().ok_or("empty catalog")?;
+    let providers = root["providers"].as_vec().ok_or("no `providers` list")?;
+    providers.iter().map(parse_provider).collect()
+}
+
+fn parse_provider(node: &Yaml) -> Result<Provider, String> {
+    let id = string_field(node, "id")?;
+    let shapes = node["shapes"]
+        .as_vec()
+        .ok_or_else(|| format!("provider {id}: no shapes"))?
+        .iter()
+        .map(|shape| {
+            let pattern = string_field(shape, "regex")?;
+            let regex = Regex::new(&format!("^(?:{pattern})$"))
+                .map_err(|err| format!("provider {id}: bad regex: {err}"))?;
+            Ok(KeyShape {
+                kind: string_field(shape, "kind")?,
+                keep: string_field(shape, "keep")?,
+                regex,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Provider {
+        name: string_field(node, "name")?,
+        env: string_list(node, "env"),
+        docs: string_field(node, "docs")?,
+        prefilter: string_list(node, "prefilter"),
+        context: string_list(node, "context")
+            .into_iter()
+            .map(|word| word.to_ascii_lowercase())
+            .collect(),
+        shapes,
+        id,
+    })
+}
+
+fn string_field(node: &Yaml, field: &str) -> Result<String, String> {
+    node[field]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("missing string field `{field}`"))
+}
+
+fn string_list(node: &Yaml, field: &str) -> Vec<String> {
+    node[field]
+        .as_vec()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_parses_and_every_provider_has_a_prefilter() {
+        let providers = catalog();
+        assert!(providers.len() >= 14);
+        for provider in providers {
+            assert!(!provider.prefilter.is_empty(), "{}", provider.id);
+            assert!(!provider.shapes.is_empty(), "{}", provider.id);
+            assert!(!provider.env.is_empty(), "{}", provider.id);
+        }
+    }
+
+    #[test]
+    fn shapes_match_whole_keys_only() {
+        let openai = &catalog()[0];
+        let legacy = format!(
+            "sk-{}T3BlbkFJ{}",
+            "a1B2c3D4e5F6g7H8i9J0", "K1l2M3n4O5p6Q7r8S9t0"
+        );
+        assert!(openai
+            .shapes
+            .iter()
+            .any(|s| s.regex.is_match(legacy.as_bytes())));
+        let longer = format!("{legacy}x");
+        assert!(!openai
+            .shapes
+            .iter()
+            .any(|s| s.regex.is_match(longer.as_bytes())));
+    }
+}

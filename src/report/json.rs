@@ -1,0 +1,95 @@
+//! JSON output: one object with every finding and a summary. Documented in the README.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, Reporter};
+use crate::rules::Severity;
+
+pub struct JsonReporter;
+
+/// The version of the JSON document's shape.
+pub const JSON_FORMAT_VERSION: &str = "1";
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: &'static str,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: Severity,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    help: &'a str,
+    provider: Option<&'a str>,
+    fingerprint: &'a str,
+    secret: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files_scanned: usize,
+    files_with_findings: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Reporter for JsonReporter {
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let findings = report
+            .outcome
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule.code,
+                name: f.rule.name,
+                severity: f.rule.severity,
+                path: &f.path,
+                line: f.start.line,
+                column: f.start.column,
+                end_line: f.end.line,
+                end_column: f.end.column,
+                message: &f.message,
+                help: &f.help,
+                provider: f.provider,
+                fingerprint: &f.fingerprint,
+                secret: f.secret.as_deref(),
+            })
+            .collect();
+        let document = JsonReport {
+            version: JSON_FORMAT_VERSION,
+            tool: Tool {
+                name: "keylint",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            findings,
+            summary: Summary {
+                files_scanned: report.outcome.files_scanned,
+                files_with_findings: report.files_with_findings(),
+                findings: report.outcome.findings.len(),
+                errors: report.count(Severity::Error),
+                warnings: report.count(Severity::Warning),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)
+    }
+}

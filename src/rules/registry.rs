@@ -1,0 +1,143 @@
+//! The single table of rules: code, name, severity, docs, and the check that implements each.
+
+use serde::Serialize;
+
+use crate::rules::{hardcoded_key, RuleCheck};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Everything keylint knows about one rule.
+pub struct RuleInfo {
+    /// Stable code, `KLnnn`.
+    pub code: &'static str,
+    /// Kebab-case name of the bad pattern.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, used by `keylint rules`, the README table and SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// The rule's page in `rules/`, embedded at build time.
+    pub docs: &'static str,
+    pub tags: &'static [&'static str],
+    /// SARIF `security-severity` (0.0 to 10.0) for security rules.
+    pub security_severity: Option<&'static str>,
+    /// SARIF precision: very-high, high, medium or low.
+    pub precision: &'static str,
+    pub check: RuleCheck,
+}
+
+impl std::fmt::Debug for RuleInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// The rule families; codes are fixed so later rules slot in.
+pub const FAMILIES: &[(&str, &str)] = &[
+    ("KL1", "key values"),
+    ("KL2", "Authorization headers"),
+    ("KL3", "environment wiring"),
+    ("KL4", "key hygiene"),
+];
+
+pub static RULES: &[RuleInfo] = &[RuleInfo {
+    code: "KL101",
+    name: "hardcoded-key",
+    severity: Severity::Error,
+    summary: "A secret key of OpenAI or another AI provider is written literally in a file",
+    docs: include_str!("../../rules/KL101-hardcoded-key.md"),
+    tags: &["security", "secret"],
+    security_severity: Some("9.0"),
+    precision: "high",
+    check: hardcoded_key::check,
+}];
+
+pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
+    RULES
+        .iter()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
+}
+
+/// Whether `selector` (a code, a code prefix such as `KL1`, a rule name, or `ALL`) names `rule`.
+pub fn selects(selector: &str, rule: &RuleInfo) -> bool {
+    let selector = selector.trim();
+    selector.eq_ignore_ascii_case("ALL")
+        || rule.name == selector
+        || (selector.len() >= 2
+            && rule
+                .code
+                .get(..selector.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector)))
+}
+
+/// Whether `selector` is something `selects` understands: a known rule, a family, or `ALL`.
+pub fn is_valid_selector(selector: &str) -> bool {
+    let upper = selector.trim().to_ascii_uppercase();
+    RULES.iter().any(|rule| selects(selector, rule))
+        || upper == "KL"
+        || FAMILIES.iter().any(|(family, _)| *family == upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        for (i, rule) in RULES.iter().enumerate() {
+            assert!(
+                rule.code.len() == 5 && rule.code.starts_with("KL"),
+                "{rule:?}"
+            );
+            assert!(
+                rule.code[2..].chars().all(|c| c.is_ascii_digit()),
+                "{rule:?}"
+            );
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{rule:?}"
+            );
+            for other in &RULES[i + 1..] {
+                assert_ne!(rule.code, other.code);
+                assert_ne!(rule.name, other.name);
+            }
+            for heading in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(rule.docs.contains(heading), "{rule:?} docs lack {heading}");
+            }
+        }
+    }
+
+    #[test]
+    fn selectors() {
+        let rule = &RULES[0];
+        for yes in ["KL101", "kl101", "KL1", "KL", "ALL", "hardcoded-key"] {
+            assert!(selects(yes, rule), "{yes}");
+        }
+        for no in ["KL102", "KL2", "K", "hardcoded"] {
+            assert!(!selects(no, rule), "{no}");
+        }
+        assert!(is_valid_selector("KL2"));
+        assert!(!is_valid_selector("KL9"));
+        assert!(!is_valid_selector("nonsense"));
+    }
+}

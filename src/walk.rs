@@ -1,0 +1,279 @@
+//! Finds the files to scan, in parallel, and lints each one: read once, skip binary and oversize
+//! files with a note, never stop the scan for one bad file.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use crate::file_kind::FileKind;
+use crate::lint::{Finding, Linter};
+
+/// keylint's own ignore file: gitignore syntax, paths never scanned.
+pub const IGNORE_FILE: &str = ".keylintignore";
+
+/// Bytes looked at to decide whether a file is binary.
+const BINARY_SNIFF_LEN: usize = 8192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoteLevel {
+    /// Something the user should know: an unreadable file.
+    Warning,
+    /// A file skipped on purpose: over the size limit.
+    Info,
+    /// Shown with `--verbose` only: binary files.
+    Verbose,
+}
+
+/// Something said about a file that is not a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub path: String,
+    pub level: NoteLevel,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Sorted by path, line, column, code.
+    pub findings: Vec<Finding>,
+    /// Sorted by path.
+    pub notes: Vec<Note>,
+    pub files_scanned: usize,
+}
+
+/// Scans `paths` (directories are walked, files are always scanned) with `linter`.
+/// Fails only when a path does not exist.
+pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    let Some((first, rest)) = paths.split_first() else {
+        return Ok(ScanOutcome::default());
+    };
+    let cwd = std::env::current_dir().map_err(|err| format!("current directory: {err}"))?;
+    let explicit_ignore = explicit_ignore_matcher(&cwd);
+    let settings = linter.settings();
+    let respect = settings.respect_gitignore;
+    let mut builder = WalkBuilder::new(first);
+    for path in rest {
+        builder.add(path);
+    }
+    builder
+        .hidden(false)
+        .ignore(false)
+        .parents(true)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .require_git(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .threads(settings.threads)
+        .filter_entry(|entry| entry.file_name() != ".git");
+
+    let findings = Mutex::new(Vec::new());
+    let notes = Mutex::new(Vec::new());
+    let files_scanned = AtomicUsize::new(0);
+    let roots: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    builder.build_parallel().run(|| {
+        let mut buffer = Vec::new();
+        let (findings, notes, files_scanned, roots) = (&findings, &notes, &files_scanned, &roots);
+        let (cwd, explicit_ignore) = (&cwd, &explicit_ignore);
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    push(notes, note_for_walk_error(&err));
+                    return WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            let is_file = if entry.depth() == 0 {
+                std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                    && !explicitly_ignored(explicit_ignore, cwd, path)
+            } else {
+                entry.file_type().is_some_and(|t| t.is_file())
+            };
+            if !is_file {
+                return WalkState::Continue;
+            }
+            let display = display_path(path, cwd, roots);
+            match read_file(path, settings.max_file_size, &mut buffer) {
+                Ok(ReadOutcome::Text) => {
+                    files_scanned.fetch_add(1, Ordering::Relaxed);
+                    let found = linter.lint_bytes(&display, FileKind::of(path), &buffer);
+                    if !found.is_empty() {
+                        findings.lock().expect("not poisoned").extend(found);
+                    }
+                }
+                Ok(ReadOutcome::Binary) => push(
+                    notes,
+                    Note {
+                        path: display,
+                        level: NoteLevel::Verbose,
+                        message: "skipped: binary file".into(),
+                    },
+                ),
+                Ok(ReadOutcome::TooLarge(size)) => push(
+                    notes,
+                    Note {
+                        path: display,
+                        level: NoteLevel::Info,
+                        message: format!(
+                            "skipped: {size} bytes is over the limit of {} (--max-file-size)",
+                            settings.max_file_size
+                        ),
+                    },
+                ),
+                Err(err) => push(
+                    notes,
+                    Note {
+                        path: display,
+                        level: NoteLevel::Warning,
+                        message: format!("cannot read: {err}"),
+                    },
+                ),
+            }
+            WalkState::Continue
+        })
+    });
+
+    let mut findings = findings.into_inner().expect("not poisoned");
+    findings.sort_by(|a, b| {
+        (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
+    });
+    let mut notes = notes.into_inner().expect("not poisoned");
+    notes.sort();
+    notes.dedup();
+    Ok(ScanOutcome {
+        findings,
+        notes,
+        files_scanned: files_scanned.into_inner(),
+    })
+}
+
+fn push(notes: &Mutex<Vec<Note>>, note: Note) {
+    notes.lock().expect("not poisoned").push(note);
+}
+
+fn note_for_walk_error(err: &ignore::Error) -> Note {
+    let path = walk_error_path(err).map_or_else(String::new, |p| p.display().to_string());
+    Note {
+        path,
+        level: NoteLevel::Warning,
+        message: format!(
+            "cannot walk: {}",
+            err.to_string()
+                .trim_start_matches("IO error for operation on ")
+        ),
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// `.keylintignore` in the current directory, applied to files named on the command line.
+fn explicit_ignore_matcher(cwd: &Path) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(cwd);
+    let file = cwd.join(IGNORE_FILE);
+    if file.is_file() {
+        builder.add(file);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// A file named on the command line that `.keylintignore` excludes.
+fn explicitly_ignored(matcher: &Gitignore, cwd: &Path, path: &Path) -> bool {
+    let absolute = cwd.join(path);
+    absolute.strip_prefix(cwd).is_ok_and(|relative| {
+        matcher
+            .matched_path_or_any_parents(relative, false)
+            .is_ignore()
+    })
+}
+
+enum ReadOutcome {
+    Text,
+    Binary,
+    TooLarge(u64),
+}
+
+fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Result<ReadOutcome> {
+    let file = File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max_size {
+        return Ok(ReadOutcome::TooLarge(size));
+    }
+    buffer.clear();
+    file.take(max_size + 1).read_to_end(buffer)?;
+    if buffer.len() as u64 > max_size {
+        return Ok(ReadOutcome::TooLarge(buffer.len() as u64));
+    }
+    let sniff = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
+    if memchr_nul(sniff) {
+        return Ok(ReadOutcome::Binary);
+    }
+    Ok(ReadOutcome::Text)
+}
+
+fn memchr_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+}
+
+/// The path as reports show it: relative to the current directory when under it, else relative
+/// to the directory argument it was found under, `/`-separated, without a leading `./`.
+fn display_path(path: &Path, cwd: &Path, roots: &[&Path]) -> String {
+    let relative = if path.is_absolute() {
+        path.strip_prefix(cwd)
+            .ok()
+            .or_else(|| {
+                roots
+                    .iter()
+                    .filter(|root| root.is_absolute() && path != **root)
+                    .find_map(|root| path.strip_prefix(root).ok())
+            })
+            .unwrap_or(path)
+    } else {
+        path
+    };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(display_path(Path::new("./src/a.py"), cwd, &[]), "src/a.py");
+        assert_eq!(
+            display_path(Path::new("/work/repo/src/a.py"), cwd, &[]),
+            "src/a.py"
+        );
+        let root = Path::new("/elsewhere/app");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/app/x/.env"), cwd, &[root]),
+            "x/.env"
+        );
+    }
+}
