@@ -169,10 +169,10 @@ fn line_has_context(bytes: &[u8], span: &Range<usize>, provider: &Provider) -> b
             .any(|word| contains(&line, word.as_bytes()))
 }
 
-/// The line speaks of a key or token (case-insensitive).
+/// The line speaks of a key, token or secret (case-insensitive).
 fn mentions_key(line: &[u8]) -> bool {
     let lower = line.to_ascii_lowercase();
-    contains(&lower, b"key") || contains(&lower, b"token")
+    contains(&lower, b"key") || contains(&lower, b"token") || contains(&lower, b"secret")
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

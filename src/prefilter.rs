@@ -1,6 +1,6 @@
 //! One pass of aho-corasick over a file's bytes decides which rules can fire on it.
 
-use aho_corasick::{AhoCorasick, Input};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 
 use crate::providers::catalog;
 
@@ -34,7 +34,11 @@ impl Prefilter {
                 owners.push(index);
             }
         }
-        let automaton = AhoCorasick::new(&patterns).expect("prefilter literals are valid");
+        // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&patterns)
+            .expect("prefilter literals are valid");
         Prefilter {
             automaton,
             owners,

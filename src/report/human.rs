@@ -130,12 +130,18 @@ impl SourceCode for Excerpt {
         let inner = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts columns in bytes; reports count characters.
+        let start = inner.span().offset().min(self.text.len());
+        let column = self
+            .text
+            .get(..start)
+            .map_or(0, |before| before.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line() + self.first_line,
-            inner.column() + self.column_offset,
+            column + self.column_offset,
             inner.line_count(),
         )))
     }
