@@ -27,7 +27,7 @@ impl Reporter for HumanReporter {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(120)
+            .with_width(160)
             .with_context_lines(1);
         for finding in &report.outcome.findings {
             let mut rendered = String::new();

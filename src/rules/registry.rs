@@ -65,6 +65,21 @@ pub static RULES: &[RuleInfo] = &[RuleInfo {
     check: hardcoded_key::check,
 }];
 
+/// The README's rule table, generated from this registry (`tests/readme.rs` keeps them equal).
+pub fn markdown_table() -> String {
+    let mut table = String::from("| Code | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    for rule in RULES {
+        table.push_str(&format!(
+            "| [{code}](rules/{code}-{name}.md) | `{name}` | {severity} | {summary} |\n",
+            code = rule.code,
+            name = rule.name,
+            severity = rule.severity.as_str(),
+            summary = rule.summary,
+        ));
+    }
+    table
+}
+
 pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
     RULES
         .iter()

@@ -1,0 +1,117 @@
+//! Rule fixtures: positive files must give exactly the findings pinned in the snapshots, near-miss
+//! files none at all.
+
+mod common;
+
+use common::*;
+
+fn fixture_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(repo_root().join(dir))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(repo_root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn kl101_positive_findings() {
+    let output = keylint(
+        &repo_root(),
+        &["check", "fixtures/KL101/positive", "--format", "json"],
+    );
+    assert_eq!(code(&output), 1);
+    let report = json(&output);
+    let lines: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(finding_lines(&output))
+        .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
+        .collect();
+    insta::assert_snapshot!("kl101_positive_findings", lines.join("\n"));
+    // Every positive file yields at least one finding.
+    for file in fixture_files("fixtures/KL101/positive") {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!("{file}:"))),
+            "{file} gives no finding"
+        );
+    }
+}
+
+#[test]
+fn kl101_positive_human_output() {
+    let output = keylint(
+        &repo_root(),
+        &["check", "fixtures/KL101/positive", "--color", "never"],
+    );
+    insta::assert_snapshot!("kl101_positive_human", stdout(&output));
+}
+
+#[test]
+fn kl101_near_misses_stay_silent() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/KL101/negative",
+            "--format",
+            "json",
+            "--no-ignore",
+        ],
+    );
+    let report = json(&output);
+    assert_eq!(finding_lines(&output), Vec::<String>::new());
+    // Every file was read, none skipped.
+    assert_eq!(
+        report["summary"]["files_scanned"],
+        fixture_files("fixtures/KL101/negative").len()
+    );
+    assert_eq!(code(&output), 0);
+}
+
+#[test]
+fn every_openai_shape_is_found_with_its_kind() {
+    let output = keylint(
+        &repo_root(),
+        &["check", "fixtures/KL101/positive", "--format", "json"],
+    );
+    let kinds: Vec<(u64, String)> = json(&output)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "fixtures/KL101/positive/openai_shapes.py")
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        (4, "OpenAI legacy user key"),
+        (5, "OpenAI project key"),
+        (6, "OpenAI project key"),
+        (7, "OpenAI project key"),
+        (8, "OpenAI service account key"),
+        (9, "OpenAI service account key"),
+        (10, "OpenAI admin key"),
+        (11, "OpenAI admin key"),
+        (12, "OpenAI user key"),
+        (13, "OpenAI service account key"),
+        (15, "OpenAI project key"),
+    ];
+    assert_eq!(kinds.len(), expected.len(), "{kinds:?}");
+    for ((line, message), (want_line, want_kind)) in kinds.iter().zip(expected) {
+        assert_eq!(*line, want_line);
+        assert_eq!(message, &format!("{want_kind} is hardcoded in this file"));
+    }
+}
