@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 use crate::providers::{catalog, KeyShape, Provider};
+use crate::source::SourceText;
 
 /// A key of a known shape found in a file.
 #[derive(Debug, Clone)]
@@ -33,35 +34,36 @@ fn is_glue_byte(byte: u8) -> bool {
     is_key_byte(byte) || byte == b'+' || byte == b'/'
 }
 
-/// Finds every key in `bytes`. `provider_hit[i]` says whether the prefilter saw a literal of
+/// Finds every key in a file. `provider_hit[i]` says whether the prefilter saw a literal of
 /// provider `i`; providers without a hit are not tried.
-pub fn find_keys(bytes: &[u8], provider_hit: &[bool]) -> Vec<KeyMatch> {
+pub fn find_keys(source: &SourceText, provider_hit: &[bool]) -> Vec<KeyMatch> {
     let providers = catalog();
+    let bytes = source.bytes;
+    let mut lines = LowercaseLines::new(source);
     let mut found = Vec::new();
-    if providers
-        .iter()
-        .zip(provider_hit)
-        .any(|(p, &hit)| hit && p.shapes.iter().any(|s| !s.keep.is_empty()))
-    {
+    let hit_with = |prefixed: bool| {
+        providers
+            .iter()
+            .zip(provider_hit)
+            .any(|(p, &hit)| hit && p.shapes.iter().any(|s| s.keep.is_empty() != prefixed))
+    };
+    if hit_with(true) {
         for token in prefixed_token_regex().find_iter(bytes) {
-            if let Some(key) = classify(bytes, token.range(), providers, provider_hit, true) {
+            let span = token.range();
+            if let Some(key) = classify(bytes, span, provider_hit, true, &mut lines) {
                 found.push(key);
             }
         }
     }
-    let bare_providers_hit = providers
-        .iter()
-        .zip(provider_hit)
-        .any(|(p, &hit)| hit && p.shapes.iter().any(|s| s.keep.is_empty()));
-    if bare_providers_hit {
-        for line in line_ranges(bytes) {
-            let text = &bytes[line.clone()];
-            if !mentions_key(text) {
+    if hit_with(false) {
+        for index in 0..source.line_count() {
+            if !mentions_key(lines.get(index)) {
                 continue;
             }
-            for token in bare_token_regex().find_iter(text) {
+            let line = source.line_range(index);
+            for token in bare_token_regex().find_iter(&bytes[line.clone()]) {
                 let span = line.start + token.start()..line.start + token.end();
-                if let Some(key) = classify(bytes, span, providers, provider_hit, false) {
+                if let Some(key) = classify(bytes, span, provider_hit, false, &mut lines) {
                     found.push(key);
                 }
             }
@@ -70,6 +72,45 @@ pub fn find_keys(bytes: &[u8], provider_hit: &[bool]) -> Vec<KeyMatch> {
         found.dedup_by_key(|key| key.span.start);
     }
     found
+}
+
+/// The lower-cased text of one line at a time, for the context checks; tokens come in order, so
+/// one cached line is enough to keep the work linear.
+struct LowercaseLines<'a> {
+    source: &'a SourceText<'a>,
+    cached: Option<(usize, Vec<u8>)>,
+}
+
+impl<'a> LowercaseLines<'a> {
+    fn new(source: &'a SourceText<'a>) -> Self {
+        LowercaseLines {
+            source,
+            cached: None,
+        }
+    }
+
+    fn get(&mut self, index: usize) -> &[u8] {
+        if self
+            .cached
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != index)
+        {
+            let line = &self.source.bytes[self.source.line_range(index)];
+            self.cached = Some((index, line.to_ascii_lowercase()));
+        }
+        &self.cached.as_ref().expect("just filled").1
+    }
+
+    /// Whether the line holding `offset` names `provider` and speaks of a key.
+    fn has_context(&mut self, offset: usize, provider: &Provider) -> bool {
+        let index = self.source.line_index(offset);
+        let line = self.get(index);
+        mentions_key(line)
+            && provider
+                .context
+                .iter()
+                .any(|word| contains(line, word.as_bytes()))
+    }
 }
 
 /// Runs of key characters that start with a known key prefix (`sk-`, `gsk_`, ...).
@@ -102,10 +143,11 @@ fn bare_token_regex() -> &'static Regex {
 fn classify(
     bytes: &[u8],
     span: Range<usize>,
-    providers: &'static [Provider],
     provider_hit: &[bool],
     prefixed: bool,
+    lines: &mut LowercaseLines,
 ) -> Option<KeyMatch> {
+    let providers = catalog();
     if !standalone(bytes, &span) {
         return None;
     }
@@ -115,7 +157,7 @@ fn classify(
             if shape.keep.is_empty() == prefixed || !shape.regex.is_match(token) {
                 continue;
             }
-            if provider.needs_context() && !line_has_context(bytes, &span, provider) {
+            if provider.needs_context() && !lines.has_context(span.start, provider) {
                 continue;
             }
             let body = &token[shape.keep.len()..];
@@ -148,51 +190,13 @@ fn standalone(bytes: &[u8], span: &Range<usize>) -> bool {
     before_ok && after_ok
 }
 
-fn line_of(bytes: &[u8], span: &Range<usize>) -> Range<usize> {
-    let start = bytes[..span.start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = bytes[span.end..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| span.end + i);
-    start..end
-}
-
-fn line_has_context(bytes: &[u8], span: &Range<usize>, provider: &Provider) -> bool {
-    let line = bytes[line_of(bytes, span)].to_ascii_lowercase();
-    mentions_key(&line)
-        && provider
-            .context
-            .iter()
-            .any(|word| contains(&line, word.as_bytes()))
-}
-
-/// The line speaks of a key, token or secret (case-insensitive).
-fn mentions_key(line: &[u8]) -> bool {
-    let lower = line.to_ascii_lowercase();
-    contains(&lower, b"key") || contains(&lower, b"token") || contains(&lower, b"secret")
+/// The lower-cased line speaks of a key, token or secret.
+fn mentions_key(lower: &[u8]) -> bool {
+    contains(lower, b"key") || contains(lower, b"token") || contains(lower, b"secret")
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn line_ranges(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| start + i);
-        let line = start..end;
-        start = end + 1;
-        Some(line)
-    })
 }
 
 fn has_digit_and_letter(body: &[u8]) -> bool {
@@ -260,7 +264,7 @@ mod tests {
     }
 
     fn keys_in(text: &str) -> Vec<String> {
-        find_keys(text.as_bytes(), &all_hit())
+        find_keys(&SourceText::new(text.as_bytes()), &all_hit())
             .into_iter()
             .map(|k| text[k.span].to_owned())
             .collect()

@@ -11,7 +11,7 @@ use crate::prefilter::Prefilter;
 use crate::rules::registry::{is_valid_selector, selects};
 use crate::rules::{FileContext, RuleInfo, Violation, RULES};
 use crate::source::{char_count, Position, SourceText};
-use crate::suppression::is_suppressed;
+use crate::suppression::Suppressions;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub struct Snippet {
 
 const SNIPPET_MAX_CHARS: usize = 160;
 const SNIPPET_MARGIN_CHARS: usize = 40;
+/// Bytes on each side of a span read for its snippet; well over `SNIPPET_MAX_CHARS` characters.
+const SNIPPET_SCAN_BYTES: usize = 1024;
 
 pub struct Linter {
     settings: Settings,
@@ -126,14 +128,17 @@ impl Linter {
         }
         let source = SourceText::new(bytes);
         let file = FileContext::new(path, kind, &source, &hits);
+        let suppressions = Suppressions::scan(&source);
         let mut findings = Vec::new();
         for rule in &self.rules {
             let mut violations = Vec::new();
             (rule.check)(&file, &mut violations);
             for violation in violations {
-                if let Some(finding) = self.finding(&file, rule, violation) {
-                    findings.push(finding);
+                let line_index = source.line_index(violation.span.start);
+                if suppressions.is_suppressed(line_index, rule) {
+                    continue;
                 }
+                findings.push(self.finding(&file, rule, violation));
             }
         }
         findings
@@ -144,28 +149,25 @@ impl Linter {
         file: &FileContext,
         rule: &'static RuleInfo,
         violation: Violation,
-    ) -> Option<Finding> {
+    ) -> Finding {
         let source = file.source;
-        let line_index = source.line_index(violation.span.start);
-        if is_suppressed(source, line_index, rule) {
-            return None;
-        }
         let matched = &source.bytes[violation.span.clone()];
         let key = file.keys().iter().find(|k| k.span == violation.span);
         let secret = key.map(|key| self.shown_key(source, key));
-        Some(Finding {
+        let start = source.position(violation.span.start);
+        Finding {
             rule,
             path: file.path.to_owned(),
-            start: source.position(violation.span.start),
+            start,
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),
-            snippet: self.snippet(file, &violation.span),
+            snippet: self.snippet(file, &violation.span, start),
             message: violation.message,
             label: violation.label,
             help: violation.help,
             provider: violation.provider.map(|p| p.id.as_str()),
             secret,
-        })
+        }
     }
 
     fn shown_key(&self, source: &SourceText, key: &KeyMatch) -> String {
@@ -178,18 +180,30 @@ impl Linter {
     }
 
     /// The span's line with every key on it masked, windowed around the span when long.
-    fn snippet(&self, file: &FileContext, span: &Range<usize>) -> Snippet {
+    fn snippet(&self, file: &FileContext, span: &Range<usize>, start: Position) -> Snippet {
         let source = file.source;
         let line_index = source.line_index(span.start);
-        let line = source.line_range(line_index);
+        let full_line = source.line_range(line_index);
+        // Only the neighbourhood of the span matters, however long the line (minified files).
+        let line = full_line
+            .start
+            .max(span.start.saturating_sub(SNIPPET_SCAN_BYTES))
+            ..full_line
+                .end
+                .min(span.end.saturating_add(SNIPPET_SCAN_BYTES));
+        let skipped_chars =
+            (start.column - 1).saturating_sub(char_count(&source.bytes[line.start..span.start]));
         let span = span.start.min(line.end)..span.end.clamp(span.start.min(line.end), line.end);
         let keys: Vec<&KeyMatch> = file
             .keys()
             .iter()
-            .filter(|k| k.span.start >= line.start && k.span.end <= line.end)
+            .filter(|k| k.span.start < line.end && k.span.end > line.start)
             .collect();
         let mut cuts = vec![line.start, line.end, span.start, span.end];
-        cuts.extend(keys.iter().flat_map(|k| [k.span.start, k.span.end]));
+        cuts.extend(
+            keys.iter()
+                .flat_map(|k| [k.span.start.max(line.start), k.span.end.min(line.end)]),
+        );
         cuts.sort_unstable();
         cuts.dedup();
         let mut text = String::new();
@@ -219,7 +233,9 @@ impl Linter {
         if span.start == line.end {
             span_in_text = text.len()..text.len();
         }
-        window(text, span_in_text, line_index + 1)
+        let mut snippet = window(text, span_in_text, line_index + 1);
+        snippet.column_offset += skipped_chars;
+        snippet
     }
 }
 
@@ -317,6 +333,37 @@ mod tests {
             snippet.column_offset + snippet.text[..snippet.span.start].chars().count() + 1,
             findings[0].start.column
         );
+    }
+
+    #[test]
+    fn keys_cut_by_the_window_stay_masked() {
+        let keys: Vec<String> = (0..40).map(|_| KEY.to_owned()).collect();
+        let line = format!("var k=[\"{}\"];", keys.join("\",\""));
+        let findings = lint(&line);
+        assert_eq!(findings.len(), 40);
+        let body = &KEY[3..KEY.len() - 4];
+        for finding in &findings {
+            assert!(
+                !finding.snippet.text.contains(body),
+                "{}",
+                finding.snippet.text
+            );
+            assert!(
+                !finding.snippet.text.contains(&body[..12]),
+                "{}",
+                finding.snippet.text
+            );
+            let shown = &finding.snippet.text[finding.snippet.span.clone()];
+            assert_eq!(shown, finding.secret.as_deref().unwrap());
+            assert_eq!(
+                finding.snippet.column_offset
+                    + finding.snippet.text[..finding.snippet.span.start]
+                        .chars()
+                        .count()
+                    + 1,
+                finding.start.column
+            );
+        }
     }
 
     #[test]

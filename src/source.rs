@@ -1,10 +1,14 @@
 //! A file's bytes with positions: byte offsets to 1-based lines and character columns.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 pub struct SourceText<'a> {
     pub bytes: &'a [u8],
     line_starts: Vec<usize>,
+    /// The last position computed: (line start, offset, characters from line start to offset).
+    /// Positions asked in order along one long line (a minified file) then cost only the gap.
+    last_column: Cell<(usize, usize, usize)>,
 }
 
 /// A 1-based line and column; columns count Unicode characters.
@@ -25,7 +29,15 @@ impl<'a> SourceText<'a> {
                     .map(|(i, _)| i + 1),
             )
             .collect();
-        SourceText { bytes, line_starts }
+        SourceText {
+            bytes,
+            line_starts,
+            last_column: Cell::new((0, 0, 0)),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
     }
 
     /// The 0-based index of the line that holds `offset`.
@@ -49,16 +61,27 @@ impl<'a> SourceText<'a> {
     pub fn position(&self, offset: usize) -> Position {
         let index = self.line_index(offset);
         let start = self.line_starts[index];
+        let (cached_start, cached_offset, cached_chars) = self.last_column.get();
+        let chars = if cached_start == start && cached_offset <= offset {
+            cached_chars + char_count(&self.bytes[cached_offset..offset])
+        } else {
+            char_count(&self.bytes[start..offset])
+        };
+        self.last_column.set((start, offset, chars));
         Position {
             line: index + 1,
-            column: char_count(&self.bytes[start..offset]) + 1,
+            column: chars + 1,
         }
     }
 }
 
 /// Characters in `bytes`, counting each invalid UTF-8 sequence as one.
 pub fn char_count(bytes: &[u8]) -> usize {
-    String::from_utf8_lossy(bytes).chars().count()
+    match std::str::from_utf8(bytes) {
+        // Count the bytes that start a character: no decoding needed.
+        Ok(_) => bytes.iter().filter(|&&b| (b as i8) >= -0x40).count(),
+        Err(_) => String::from_utf8_lossy(bytes).chars().count(),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! finding's line, or alone in a comment on the line above. For KL101 also the same-line markers
 //! of detect-secrets / ripsecrets (`pragma: allowlist secret`) and gitleaks (`gitleaks:allow`).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
@@ -16,39 +17,81 @@ fn directive() -> &'static Regex {
         .get_or_init(|| Regex::new(r"keylint:\s*ignore(?:\[([A-Za-z0-9, _-]*)\])?").expect("valid"))
 }
 
+/// Every directive or foreign marker, found in one pass over the file.
+fn any_marker() -> &'static Regex {
+    static REGEX: OnceLock<Regex> = OnceLock::new();
+    REGEX.get_or_init(|| {
+        Regex::new(
+            r"keylint:\s*ignore(?:\[([A-Za-z0-9, _-]*)\])?|pragma: allowlist secret|gitleaks:allow",
+        )
+        .expect("valid")
+    })
+}
+
 /// Comment markers that may surround a directive standing alone on its line.
 const COMMENT_OPENERS: &[&str] = &["<!--", "//", "/*", "#", "--", ";", "*", "%"];
 const COMMENT_CLOSERS: &[&str] = &["-->", "*/"];
 
-const FOREIGN_MARKERS: &[&[u8]] = &[b"pragma: allowlist secret", b"gitleaks:allow"];
+/// The suppressions of one file, by line.
+#[derive(Debug, Default)]
+pub struct Suppressions {
+    lines: HashMap<usize, LineMarkers>,
+}
 
-/// Whether a finding of `rule` on line `line_index` (0-based) is suppressed.
-pub fn is_suppressed(source: &SourceText, line_index: usize, rule: &RuleInfo) -> bool {
-    let line = &source.bytes[source.line_range(line_index)];
-    if line_directive_applies(line, rule) {
-        return true;
+#[derive(Debug, Default)]
+struct LineMarkers {
+    /// Code lists of the `keylint: ignore` directives on the line (None: all rules).
+    directives: Vec<Option<String>>,
+    /// `pragma: allowlist secret` or `gitleaks:allow` is on the line.
+    foreign: bool,
+    /// The line is nothing but a directive in a comment: it applies to the next line.
+    standalone: Option<Option<String>>,
+}
+
+impl Suppressions {
+    pub fn scan(source: &SourceText) -> Suppressions {
+        let mut lines: HashMap<usize, LineMarkers> = HashMap::new();
+        for caps in any_marker().captures_iter(source.bytes) {
+            let whole = caps.get(0).expect("group 0");
+            let index = source.line_index(whole.start());
+            let markers = lines.entry(index).or_default();
+            if whole.as_bytes().starts_with(b"keylint:") {
+                markers.directives.push(caps.get(1).map(lossy));
+            } else {
+                markers.foreign = true;
+            }
+        }
+        for (index, markers) in &mut lines {
+            if !markers.directives.is_empty() {
+                markers.standalone = standalone_directive(&source.bytes[source.line_range(*index)]);
+            }
+        }
+        Suppressions { lines }
     }
-    if rule.code == "KL101"
-        && FOREIGN_MARKERS
-            .iter()
-            .any(|marker| line.windows(marker.len()).any(|w| w == *marker))
-    {
-        return true;
-    }
-    line_index > 0 && {
-        let above = &source.bytes[source.line_range(line_index - 1)];
-        standalone_directive(above).is_some_and(|codes| codes_apply(codes, rule))
+
+    /// Whether a finding of `rule` on line `line_index` (0-based) is suppressed.
+    pub fn is_suppressed(&self, line_index: usize, rule: &RuleInfo) -> bool {
+        if let Some(markers) = self.lines.get(&line_index) {
+            if markers
+                .directives
+                .iter()
+                .any(|codes| codes_apply(codes.as_deref(), rule))
+                || (markers.foreign && rule.code == "KL101")
+            {
+                return true;
+            }
+        }
+        line_index > 0
+            && self
+                .lines
+                .get(&(line_index - 1))
+                .and_then(|above| above.standalone.as_ref())
+                .is_some_and(|codes| codes_apply(codes.as_deref(), rule))
     }
 }
 
-fn line_directive_applies(line: &[u8], rule: &RuleInfo) -> bool {
-    directive().captures_iter(line).any(|caps| {
-        codes_apply(
-            caps.get(1)
-                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()),
-            rule,
-        )
-    })
+fn lossy(m: regex::bytes::Match) -> String {
+    String::from_utf8_lossy(m.as_bytes()).into_owned()
 }
 
 /// The directive's code list (None: all rules) when the line holds nothing but the directive in
@@ -70,7 +113,7 @@ fn standalone_directive(line: &[u8]) -> Option<Option<String>> {
     })
 }
 
-fn codes_apply(codes: Option<String>, rule: &RuleInfo) -> bool {
+fn codes_apply(codes: Option<&str>, rule: &RuleInfo) -> bool {
     match codes {
         None => true,
         Some(list) => list
@@ -87,7 +130,8 @@ mod tests {
     use crate::rules::RULES;
 
     fn suppressed(text: &str, line: usize) -> bool {
-        is_suppressed(&SourceText::new(text.as_bytes()), line, &RULES[0])
+        let source = SourceText::new(text.as_bytes());
+        Suppressions::scan(&source).is_suppressed(line, &RULES[0])
     }
 
     #[test]

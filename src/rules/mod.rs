@@ -42,7 +42,7 @@ impl<'a> FileContext<'a> {
     /// Every provider key in the file, found once and shared by the rules and the redaction.
     pub fn keys(&self) -> &[KeyMatch] {
         self.keys
-            .get_or_init(|| find_keys(self.source.bytes, &self.hits.providers))
+            .get_or_init(|| find_keys(self.source, &self.hits.providers))
     }
 }
 
