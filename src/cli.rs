@@ -81,6 +81,10 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Treat NAME as a variable that holds an AI provider's key, besides the catalog's
+    /// (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...). Repeatable, or comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    key_var: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,6 +142,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         respect_gitignore: !args.no_ignore,
         show_secrets: args.show_secrets,
         threads: args.threads,
+        key_vars: args.key_var.clone(),
     };
     let linter = Linter::new(settings)?;
     let outcome = scan(&args.paths, &linter)?;

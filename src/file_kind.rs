@@ -18,6 +18,13 @@ pub enum FileKind {
     EnvExample,
     Dockerfile,
     Compose,
+    /// `.github/workflows/*.yml`.
+    GithubWorkflow,
+    /// `.gitlab-ci.yml`.
+    GitlabCi,
+    /// `kustomization.yaml`.
+    Kustomization,
+    /// Other YAML: Kubernetes manifests among them.
     Yaml,
     Json,
     Markdown,
@@ -53,6 +60,15 @@ impl FileKind {
         if is_yaml && (lower.starts_with("compose.") || lower.starts_with("docker-compose.")) {
             return FileKind::Compose;
         }
+        if is_yaml && lower.starts_with(".gitlab-ci.") {
+            return FileKind::GitlabCi;
+        }
+        if is_yaml && lower.starts_with("kustomization.") {
+            return FileKind::Kustomization;
+        }
+        if is_yaml && in_github_workflows(path) {
+            return FileKind::GithubWorkflow;
+        }
         match extension {
             _ if is_yaml => FileKind::Yaml,
             "py" | "pyi" | "pyw" => FileKind::Python,
@@ -67,6 +83,13 @@ impl FileKind {
             _ => FileKind::Other,
         }
     }
+}
+
+fn in_github_workflows(path: &Path) -> bool {
+    let mut parents = path.parent().into_iter().flat_map(Path::components).rev();
+    let last = parents.next().map(|c| c.as_os_str().to_owned());
+    let before = parents.next().map(|c| c.as_os_str().to_owned());
+    last.is_some_and(|c| c == "workflows") && before.is_some_and(|c| c == ".github")
 }
 
 #[cfg(test)]
@@ -87,6 +110,14 @@ mod tests {
             ("compose.yaml", FileKind::Compose),
             ("docker-compose.prod.yml", FileKind::Compose),
             ("deploy.yaml", FileKind::Yaml),
+            (".github/workflows/ci.yml", FileKind::GithubWorkflow),
+            (
+                "repo/.github/workflows/deploy.yaml",
+                FileKind::GithubWorkflow,
+            ),
+            (".github/ci.yml", FileKind::Yaml),
+            (".gitlab-ci.yml", FileKind::GitlabCi),
+            ("overlays/prod/kustomization.yaml", FileKind::Kustomization),
             ("app.py", FileKind::Python),
             ("index.tsx", FileKind::TypeScript),
             ("run.sh", FileKind::Shell),

@@ -255,6 +255,21 @@ pub fn mask(key: &str, keep: &str) -> String {
     out
 }
 
+/// `text` with every key in it masked, for text shown in messages and help.
+pub fn redact(text: &str) -> String {
+    let source = SourceText::new(text.as_bytes());
+    let all = vec![true; catalog().len()];
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for key in find_keys(&source, &all) {
+        out.push_str(&text[cursor..key.span.start]);
+        out.push_str(&mask(&text[key.span.clone()], &key.shape.keep));
+        cursor = key.span.end;
+    }
+    out.push_str(&text[cursor..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

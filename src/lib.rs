@@ -5,9 +5,12 @@
 //! suppression, redaction) -> sort -> reporter.
 
 pub mod cli;
+pub mod config;
 pub mod file_kind;
+pub mod git_status;
 pub mod keys;
 pub mod lint;
+pub mod parse;
 pub mod prefilter;
 pub mod providers;
 pub mod report;

@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 use crate::file_kind::FileKind;
 use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
+use crate::rules::key_setting::mask_value;
 use crate::rules::registry::{is_valid_selector, selects};
-use crate::rules::{FileContext, RuleInfo, Violation, RULES};
+use crate::rules::{FileContext, GitStatus, RuleInfo, Violation, RULES};
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -27,6 +28,8 @@ pub struct Settings {
     pub show_secrets: bool,
     /// Worker threads; 0 picks the number of cores.
     pub threads: usize,
+    /// More variable names that hold keys, besides the provider catalog's.
+    pub key_vars: Vec<String>,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             respect_gitignore: true,
             show_secrets: false,
             threads: 0,
+            key_vars: Vec::new(),
         }
     }
 }
@@ -101,10 +105,11 @@ impl Linter {
                     && !settings.ignore.iter().any(|s| selects(s, rule))
             })
             .collect();
+        let prefilter = Prefilter::new(&settings.key_vars);
         Ok(Linter {
+            prefilter,
             settings,
             rules,
-            prefilter: Prefilter::new(),
         })
     }
 
@@ -118,30 +123,66 @@ impl Linter {
     }
 
     /// Lints one file's bytes. `path` is the display path; `kind` comes from the file name.
-    pub fn lint_bytes(&self, path: &str, kind: FileKind, bytes: &[u8]) -> Vec<Finding> {
+    pub fn lint_bytes(
+        &self,
+        path: &str,
+        kind: FileKind,
+        git: GitStatus,
+        bytes: &[u8],
+    ) -> FileReport {
+        let mut report = FileReport::default();
         if self.rules.is_empty() {
-            return Vec::new();
+            return report;
         }
         let hits = self.prefilter.scan(bytes);
         if !hits.any() {
-            return Vec::new();
+            return report;
         }
         let source = SourceText::new(bytes);
-        let file = FileContext::new(path, kind, &source, &hits);
+        let file = FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
         let suppressions = Suppressions::scan(&source);
-        let mut findings = Vec::new();
+        let mut violations = Vec::new();
         for rule in &self.rules {
-            let mut violations = Vec::new();
-            (rule.check)(&file, &mut violations);
-            for violation in violations {
+            let mut found = Vec::new();
+            (rule.check)(&file, &mut found);
+            for violation in found {
                 let line_index = source.line_index(violation.span.start);
-                if suppressions.is_suppressed(line_index, rule) {
-                    continue;
+                if !suppressions.is_suppressed(line_index, rule) {
+                    violations.push((*rule, violation));
                 }
-                findings.push(self.finding(&file, rule, violation));
             }
         }
-        findings
+        let mut sensitive: Vec<Sensitive> = file
+            .keys()
+            .iter()
+            .map(|key| Sensitive {
+                span: key.span.clone(),
+                shown: self.shown_key(&source, key),
+            })
+            .collect();
+        for (_, violation) in &violations {
+            if let Some(span) = &violation.secret {
+                if !sensitive.iter().any(|s| s.span == *span) {
+                    let text = String::from_utf8_lossy(&bytes[span.clone()]);
+                    let shown = if self.settings.show_secrets {
+                        text.into_owned()
+                    } else {
+                        mask_value(&text)
+                    };
+                    sensitive.push(Sensitive {
+                        span: span.clone(),
+                        shown,
+                    });
+                }
+            }
+        }
+        sensitive.sort_by_key(|s| (s.span.start, s.span.end));
+        report.findings = violations
+            .into_iter()
+            .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
+            .collect();
+        report.parse_failure = file.config().and_then(|model| model.parse_failure.clone());
+        report
     }
 
     fn finding(
@@ -149,11 +190,15 @@ impl Linter {
         file: &FileContext,
         rule: &'static RuleInfo,
         violation: Violation,
+        sensitive: &[Sensitive],
     ) -> Finding {
         let source = file.source;
         let matched = &source.bytes[violation.span.clone()];
-        let key = file.keys().iter().find(|k| k.span == violation.span);
-        let secret = key.map(|key| self.shown_key(source, key));
+        let secret_span = violation.secret.as_ref().unwrap_or(&violation.span);
+        let secret = sensitive
+            .iter()
+            .find(|s| s.span == *secret_span)
+            .map(|s| s.shown.clone());
         let start = source.position(violation.span.start);
         Finding {
             rule,
@@ -161,7 +206,7 @@ impl Linter {
             start,
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),
-            snippet: self.snippet(file, &violation.span, start),
+            snippet: self.snippet(source, &violation.span, start, sensitive),
             message: violation.message,
             label: violation.label,
             help: violation.help,
@@ -180,8 +225,13 @@ impl Linter {
     }
 
     /// The span's line with every key on it masked, windowed around the span when long.
-    fn snippet(&self, file: &FileContext, span: &Range<usize>, start: Position) -> Snippet {
-        let source = file.source;
+    fn snippet(
+        &self,
+        source: &SourceText,
+        span: &Range<usize>,
+        start: Position,
+        sensitive: &[Sensitive],
+    ) -> Snippet {
         let line_index = source.line_index(span.start);
         let full_line = source.line_range(line_index);
         // Only the neighbourhood of the span matters, however long the line (minified files).
@@ -194,14 +244,14 @@ impl Linter {
         let skipped_chars =
             (start.column - 1).saturating_sub(char_count(&source.bytes[line.start..span.start]));
         let span = span.start.min(line.end)..span.end.clamp(span.start.min(line.end), line.end);
-        let keys: Vec<&KeyMatch> = file
-            .keys()
+        let secrets: Vec<&Sensitive> = sensitive
             .iter()
             .filter(|k| k.span.start < line.end && k.span.end > line.start)
             .collect();
         let mut cuts = vec![line.start, line.end, span.start, span.end];
         cuts.extend(
-            keys.iter()
+            secrets
+                .iter()
                 .flat_map(|k| [k.span.start.max(line.start), k.span.end.min(line.end)]),
         );
         cuts.sort_unstable();
@@ -214,12 +264,12 @@ impl Linter {
                 span_in_text.start = text.len();
             }
             let raw = String::from_utf8_lossy(&source.bytes[piece.clone()]);
-            match keys
+            match secrets
                 .iter()
                 .find(|k| k.span.start <= piece.start && piece.end <= k.span.end)
             {
-                Some(key) if !self.settings.show_secrets && key.span == piece => {
-                    text.push_str(&self.shown_key(source, key));
+                Some(secret) if !self.settings.show_secrets && secret.span == piece => {
+                    text.push_str(&secret.shown);
                 }
                 Some(_) if !self.settings.show_secrets => {
                     text.extend(raw.chars().map(|_| '*'));
@@ -237,6 +287,20 @@ impl Linter {
         snippet.column_offset += skipped_chars;
         snippet
     }
+}
+
+/// A span whose text must be masked in every output, and how it is shown.
+struct Sensitive {
+    span: Range<usize>,
+    shown: String,
+}
+
+/// What linting one file gives.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// Why a configuration file was not understood structurally (a note for --verbose).
+    pub parse_failure: Option<String>,
 }
 
 /// Cuts a long line to the span plus a margin on each side, marking the cuts with `…`.
@@ -289,11 +353,15 @@ mod tests {
     const KEY: &str = "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"; // keylint: ignore[KL101] synthetic
 
     fn lint(text: &str) -> Vec<Finding> {
-        Linter::new(Settings::default()).unwrap().lint_bytes(
-            "app.py",
-            FileKind::Python,
-            text.as_bytes(),
-        )
+        Linter::new(Settings::default())
+            .unwrap()
+            .lint_bytes(
+                "app.py",
+                FileKind::Python,
+                GitStatus::Committable,
+                text.as_bytes(),
+            )
+            .findings
     }
 
     #[test]

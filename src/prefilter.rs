@@ -7,25 +7,40 @@ use crate::providers::catalog;
 /// The literals of every rule, each tied to what it is evidence of.
 pub struct Prefilter {
     automaton: AhoCorasick,
-    /// For each pattern, the index of the provider it belongs to.
+    /// For each pattern, the index of the provider it belongs to, or `CONFIG_OWNER`.
     owners: Vec<usize>,
     provider_count: usize,
 }
+
+/// Owner of the literals that make a configuration file worth modelling.
+const CONFIG_OWNER: usize = usize::MAX;
+
+/// Literals that make a configuration file worth modelling besides key variable names:
+/// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names.
+const CONFIG_LITERALS: &[&str] = &[
+    "Secret",
+    "secretGenerator",
+    "ConfigMap",
+    "configMapGenerator",
+];
 
 /// What the prefilter saw in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hits {
     pub providers: Vec<bool>,
+    /// A key variable name (or a Secret) occurs: configuration rules may fire.
+    pub config: bool,
 }
 
 impl Hits {
     pub fn any(&self) -> bool {
-        self.providers.iter().any(|&hit| hit)
+        self.config || self.providers.iter().any(|&hit| hit)
     }
 }
 
 impl Prefilter {
-    pub fn new() -> Self {
+    /// `key_vars`: variable names the user declared as holding keys.
+    pub fn new(key_vars: &[String]) -> Self {
         let mut patterns = Vec::new();
         let mut owners = Vec::new();
         for (index, provider) in catalog().iter().enumerate() {
@@ -33,6 +48,16 @@ impl Prefilter {
                 patterns.push(literal.as_str());
                 owners.push(index);
             }
+        }
+        let env_names = catalog()
+            .iter()
+            .flat_map(|p| p.env.iter().map(String::as_str));
+        for literal in env_names
+            .chain(key_vars.iter().map(String::as_str))
+            .chain(CONFIG_LITERALS.iter().copied())
+        {
+            patterns.push(literal);
+            owners.push(CONFIG_OWNER);
         }
         // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
         let automaton = AhoCorasick::builder()
@@ -48,13 +73,20 @@ impl Prefilter {
 
     /// Every owner whose literals occur in `bytes`.
     pub fn scan(&self, bytes: &[u8]) -> Hits {
-        let mut providers = vec![false; self.provider_count];
-        let mut remaining = self.provider_count;
+        let mut hits = Hits {
+            providers: vec![false; self.provider_count],
+            config: false,
+        };
+        let mut remaining = self.provider_count + 1;
         let mut from = 0;
         while let Some(found) = self.automaton.find(Input::new(bytes).range(from..)) {
             let owner = self.owners[found.pattern().as_usize()];
-            if !providers[owner] {
-                providers[owner] = true;
+            let seen = match owner {
+                CONFIG_OWNER => &mut hits.config,
+                provider => &mut hits.providers[provider],
+            };
+            if !*seen {
+                *seen = true;
                 remaining -= 1;
                 if remaining == 0 {
                     break;
@@ -62,13 +94,7 @@ impl Prefilter {
             }
             from = found.start() + 1;
         }
-        Hits { providers }
-    }
-}
-
-impl Default for Prefilter {
-    fn default() -> Self {
-        Self::new()
+        hits
     }
 }
 
@@ -78,8 +104,10 @@ mod tests {
 
     #[test]
     fn sees_markers_and_nothing_else() {
-        let prefilter = Prefilter::new();
+        let prefilter = Prefilter::new(&["MY_LLM_KEY".to_owned()]);
         assert!(!prefilter.scan(b"def main():\n    return 1\n").any());
+        assert!(prefilter.scan(b"MY_LLM_KEY=1").config);
+        assert!(prefilter.scan(b"OPENAI_API_KEY=").config);
         let hits = prefilter.scan(b"key = 'sk-ant-api03-...'");
         let anthropic = catalog().iter().position(|p| p.id == "anthropic").unwrap();
         assert!(hits.providers[anthropic]);

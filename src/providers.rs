@@ -17,6 +17,8 @@ pub struct Provider {
     pub prefilter: Vec<String>,
     /// Lower-case words of which one must stand on the key's line; empty for prefixed keys.
     pub context: Vec<String>,
+    /// Hosts of the provider's OpenAI-compatible API (for `OPENAI_BASE_URL`).
+    pub base_urls: Vec<String>,
     pub shapes: Vec<KeyShape>,
 }
 
@@ -28,6 +30,8 @@ pub struct KeyShape {
     pub keep: String,
     /// Matches the whole key and nothing else.
     pub regex: Regex,
+    /// The length of every key of this shape, when the shape fixes it.
+    pub fixed_length: Option<usize>,
 }
 
 impl Provider {
@@ -62,6 +66,7 @@ fn parse_provider(node: &Yaml) -> Result<Provider, String> {
             Ok(KeyShape {
                 kind: string_field(shape, "kind")?,
                 keep: string_field(shape, "keep")?,
+                fixed_length: fixed_length(&pattern),
                 regex,
             })
         })
@@ -75,9 +80,19 @@ fn parse_provider(node: &Yaml) -> Result<Provider, String> {
             .into_iter()
             .map(|word| word.to_ascii_lowercase())
             .collect(),
+        base_urls: string_list(node, "base_urls"),
         shapes,
         id,
     })
+}
+
+fn fixed_length(pattern: &str) -> Option<usize> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let properties = hir.properties();
+    match (properties.minimum_len(), properties.maximum_len()) {
+        (Some(min), Some(max)) if min == max => Some(min),
+        _ => None,
+    }
 }
 
 fn string_field(node: &Yaml, field: &str) -> Result<String, String> {
@@ -112,6 +127,15 @@ mod tests {
             assert!(!provider.shapes.is_empty(), "{}", provider.id);
             assert!(!provider.env.is_empty(), "{}", provider.id);
         }
+    }
+
+    #[test]
+    fn fixed_lengths_come_from_the_shapes() {
+        let openai = &catalog()[0];
+        let lengths: Vec<Option<usize>> = openai.shapes.iter().map(|s| s.fixed_length).collect();
+        assert_eq!(lengths[0], Some(164));
+        assert_eq!(lengths[3], Some(167));
+        assert_eq!(*lengths.last().unwrap(), None);
     }
 
     #[test]

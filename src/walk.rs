@@ -1,6 +1,7 @@
 //! Finds the files to scan, in parallel, and lints each one: read once, skip binary and oversize
 //! files with a note, never stop the scan for one bad file.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,9 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::file_kind::FileKind;
+use crate::git_status::IgnoreOracle;
 use crate::lint::{Finding, Linter};
+use crate::rules::GitStatus;
 
 /// keylint's own ignore file: gitignore syntax, paths never scanned.
 pub const IGNORE_FILE: &str = ".keylintignore";
@@ -78,19 +81,27 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         .threads(settings.threads)
         .filter_entry(|entry| entry.file_name() != ".git");
 
-    let findings = Mutex::new(Vec::new());
-    let notes = Mutex::new(Vec::new());
-    let files_scanned = AtomicUsize::new(0);
     let roots: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let scan = Scan {
+        linter,
+        cwd: &cwd,
+        roots: &roots,
+        oracle: IgnoreOracle::default(),
+        findings: Mutex::new(Vec::new()),
+        notes: Mutex::new(Vec::new()),
+        files_scanned: AtomicUsize::new(0),
+        env_files_seen: Mutex::new(HashSet::new()),
+        dirs_seen: Mutex::new(Vec::new()),
+    };
     builder.build_parallel().run(|| {
         let mut buffer = Vec::new();
-        let (findings, notes, files_scanned, roots) = (&findings, &notes, &files_scanned, &roots);
-        let (cwd, explicit_ignore) = (&cwd, &explicit_ignore);
+        let (scan, explicit_ignore) = (&scan, &explicit_ignore);
+        let cwd = scan.cwd;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    push(notes, note_for_walk_error(&err));
+                    scan.note(note_for_walk_error(&err));
                     return WalkState::Continue;
                 }
             };
@@ -101,49 +112,26 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
             } else {
                 entry.file_type().is_some_and(|t| t.is_file())
             };
-            if !is_file {
-                return WalkState::Continue;
-            }
-            let display = display_path(path, cwd, roots);
-            match read_file(path, settings.max_file_size, &mut buffer) {
-                Ok(ReadOutcome::Text) => {
-                    files_scanned.fetch_add(1, Ordering::Relaxed);
-                    let found = linter.lint_bytes(&display, FileKind::of(path), &buffer);
-                    if !found.is_empty() {
-                        findings.lock().expect("not poisoned").extend(found);
-                    }
-                }
-                Ok(ReadOutcome::Binary) => push(
-                    notes,
-                    Note {
-                        path: display,
-                        level: NoteLevel::Verbose,
-                        message: "skipped: binary file".into(),
-                    },
-                ),
-                Ok(ReadOutcome::TooLarge(size)) => push(
-                    notes,
-                    Note {
-                        path: display,
-                        level: NoteLevel::Info,
-                        message: format!(
-                            "skipped: {size} bytes is over the limit of {} (--max-file-size)",
-                            settings.max_file_size
-                        ),
-                    },
-                ),
-                Err(err) => push(
-                    notes,
-                    Note {
-                        path: display,
-                        level: NoteLevel::Warning,
-                        message: format!("cannot read: {err}"),
-                    },
-                ),
+            if is_file {
+                scan.file(path, &mut buffer);
+            } else if respect && entry.file_type().is_some_and(|t| t.is_dir()) {
+                scan.dirs_seen
+                    .lock()
+                    .expect("not poisoned")
+                    .push(path.to_path_buf());
             }
             WalkState::Continue
         })
     });
+    if respect {
+        scan.ignored_env_files();
+    }
+    let Scan {
+        findings,
+        notes,
+        files_scanned,
+        ..
+    } = scan;
 
     let mut findings = findings.into_inner().expect("not poisoned");
     findings.sort_by(|a, b| {
@@ -159,8 +147,104 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     })
 }
 
-fn push(notes: &Mutex<Vec<Note>>, note: Note) {
-    notes.lock().expect("not poisoned").push(note);
+/// The state of one scan, shared by the walker's threads.
+struct Scan<'a> {
+    linter: &'a Linter,
+    cwd: &'a Path,
+    roots: &'a [&'a Path],
+    oracle: IgnoreOracle,
+    findings: Mutex<Vec<Finding>>,
+    notes: Mutex<Vec<Note>>,
+    files_scanned: AtomicUsize,
+    /// `.env`-family files scanned, so the pass over ignored ones skips them.
+    env_files_seen: Mutex<HashSet<PathBuf>>,
+    /// Directories walked, where git-ignored `.env` files may sit.
+    dirs_seen: Mutex<Vec<PathBuf>>,
+}
+
+impl Scan<'_> {
+    fn note(&self, note: Note) {
+        self.notes.lock().expect("not poisoned").push(note);
+    }
+
+    /// Reads and lints one file.
+    fn file(&self, path: &Path, buffer: &mut Vec<u8>) {
+        let settings = self.linter.settings();
+        let display = display_path(path, self.cwd, self.roots);
+        let kind = FileKind::of(path);
+        let git = if matches!(kind, FileKind::Env | FileKind::EnvExample) {
+            let absolute = self.cwd.join(path);
+            let status = self.oracle.git_status(&absolute);
+            self.env_files_seen
+                .lock()
+                .expect("not poisoned")
+                .insert(absolute);
+            status
+        } else {
+            GitStatus::Committable
+        };
+        let note = |level, message| Note {
+            path: display.clone(),
+            level,
+            message,
+        };
+        match read_file(path, settings.max_file_size, buffer) {
+            Ok(ReadOutcome::Text) => {
+                self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                let report = self.linter.lint_bytes(&display, kind, git, buffer);
+                if let Some(failure) = report.parse_failure {
+                    self.note(note(NoteLevel::Verbose, failure));
+                }
+                if !report.findings.is_empty() {
+                    self.findings
+                        .lock()
+                        .expect("not poisoned")
+                        .extend(report.findings);
+                }
+            }
+            Ok(ReadOutcome::Binary) => {
+                self.note(note(NoteLevel::Verbose, "skipped: binary file".into()))
+            }
+            Ok(ReadOutcome::TooLarge(size)) => self.note(note(
+                NoteLevel::Info,
+                format!(
+                    "skipped: {size} bytes is over the limit of {} (--max-file-size)",
+                    settings.max_file_size
+                ),
+            )),
+            Err(err) => self.note(note(NoteLevel::Warning, format!("cannot read: {err}"))),
+        }
+    }
+
+    /// Git-ignored `.env` files are where keys belong: the walk passes them over, but their
+    /// values matter, so they are read here (never reported as leaks).
+    fn ignored_env_files(&self) {
+        let dirs = std::mem::take(&mut *self.dirs_seen.lock().expect("not poisoned"));
+        let mut buffer = Vec::new();
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut candidates: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .filter(|p| matches!(FileKind::of(p), FileKind::Env | FileKind::EnvExample))
+                .collect();
+            candidates.sort();
+            for path in candidates {
+                let absolute = self.cwd.join(&path);
+                let seen = self
+                    .env_files_seen
+                    .lock()
+                    .expect("not poisoned")
+                    .contains(&absolute);
+                if !seen && !self.oracle.is_ignored(&absolute, IGNORE_FILE, None) {
+                    self.file(&path, &mut buffer);
+                }
+            }
+        }
+    }
 }
 
 fn note_for_walk_error(err: &ignore::Error) -> Note {

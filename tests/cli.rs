@@ -245,6 +245,7 @@ fn walker_sees_hidden_files_but_never_git() {
         finding_lines(&output),
         [
             ".env:1:16-67 KL101 openai",
+            ".env:1:16-67 KL401 openai",
             ".github/workflows/ci.yml:2:8-59 KL101 openai"
         ]
     );

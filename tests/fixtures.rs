@@ -26,7 +26,14 @@ fn fixture_files(dir: &str) -> Vec<String> {
 fn kl101_positive_findings() {
     let output = keylint(
         &repo_root(),
-        &["check", "fixtures/KL101/positive", "--format", "json"],
+        &[
+            "check",
+            "fixtures/KL101/positive",
+            "--format",
+            "json",
+            "--select",
+            "KL101",
+        ],
     );
     assert_eq!(code(&output), 1);
     let report = json(&output);
@@ -51,7 +58,14 @@ fn kl101_positive_findings() {
 fn kl101_positive_human_output() {
     let output = keylint(
         &repo_root(),
-        &["check", "fixtures/KL101/positive", "--color", "never"],
+        &[
+            "check",
+            "fixtures/KL101/positive",
+            "--color",
+            "never",
+            "--select",
+            "KL101",
+        ],
     );
     insta::assert_snapshot!("kl101_positive_human", stdout(&output));
 }
@@ -114,4 +128,96 @@ fn every_openai_shape_is_found_with_its_kind() {
         assert_eq!(*line, want_line);
         assert_eq!(message, &format!("{want_kind} is hardcoded in this file"));
     }
+}
+
+/// The configuration rules: each has `fixtures/<CODE>/positive` (every file gives at least one
+/// finding, pinned by snapshots) and `fixtures/<CODE>/negative` (near misses: none).
+const CONFIG_RULES: &[&str] = &[
+    "KL102", "KL103", "KL104", "KL105", "KL106", "KL107", "KL402", "KL403",
+];
+
+fn rule_findings(rule: &str, dir: &str) -> (std::process::Output, Vec<String>) {
+    let path = format!("fixtures/{rule}/{dir}");
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            &path,
+            "--select",
+            rule,
+            "--format",
+            "json",
+            "--no-ignore",
+        ],
+    );
+    let lines = finding_lines(&output);
+    (output, lines)
+}
+
+#[test]
+fn config_rules_find_their_positives() {
+    for rule in CONFIG_RULES {
+        let (output, lines) = rule_findings(rule, "positive");
+        assert_eq!(code(&output), 1, "{rule}: {}", stderr(&output));
+        let messages: Vec<String> = json(&output)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(&lines)
+            .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
+            .collect();
+        insta::assert_snapshot!(format!("{rule}_positive_findings"), messages.join("\n"));
+        for file in fixture_files(&format!("fixtures/{rule}/positive")) {
+            assert!(
+                lines.iter().any(|l| l.starts_with(&format!("{file}:"))),
+                "{rule}: {file} gives no finding"
+            );
+        }
+        let human = keylint(
+            &repo_root(),
+            &[
+                "check",
+                &format!("fixtures/{rule}/positive"),
+                "--select",
+                rule,
+                "--color",
+                "never",
+                "--no-ignore",
+            ],
+        );
+        insta::assert_snapshot!(format!("{rule}_positive_human"), stdout(&human));
+    }
+}
+
+#[test]
+fn config_rules_stay_silent_on_near_misses() {
+    for rule in CONFIG_RULES {
+        let (output, lines) = rule_findings(rule, "negative");
+        assert_eq!(lines, Vec::<String>::new(), "{rule}");
+        assert_eq!(code(&output), 0, "{rule}");
+        let scanned = json(&output)["summary"]["files_scanned"].as_u64().unwrap() as usize;
+        assert_eq!(
+            scanned,
+            fixture_files(&format!("fixtures/{rule}/negative")).len(),
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn the_clean_app_gives_no_finding_at_all() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/clean-app",
+            "--format",
+            "json",
+            "--verbose",
+        ],
+    );
+    assert_eq!(finding_lines(&output), Vec::<String>::new());
+    assert_eq!(code(&output), 0);
+    // Every configuration file was understood: no parse-failure notes.
+    assert_eq!(stderr(&output), "");
 }

@@ -1,8 +1,12 @@
 //! KL101 hardcoded-key: a provider key written literally in a file.
 
-use crate::rules::{FileContext, Violation};
+use crate::rules::{FileContext, GitStatus, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
+    // A git-ignored `.env` file is where keys belong: read for its values, never a leak.
+    if file.git == GitStatus::Ignored {
+        return;
+    }
     for key in file.keys() {
         let provider = key.provider;
         let variable = provider
@@ -18,6 +22,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
                 provider.docs
             ),
             provider: Some(provider),
+            secret: None,
         });
     }
 }

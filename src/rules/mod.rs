@@ -1,12 +1,23 @@
 //! The rules. Each rule lives in its own file and reports violations: a span, a message, a label
 //! and a help line. The lint context adds code, severity, suppression and redaction.
 
+mod build_arg_secret;
+mod dotenv_not_ignored;
+mod empty_key;
+mod encoded_key;
 pub mod hardcoded_key;
+pub mod key_setting;
+mod malformed_key_value;
+mod placeholder_key;
 pub mod registry;
+mod secret_in_configmap;
+mod truncated_key;
+mod wrong_provider_key;
 
 use std::cell::OnceCell;
 use std::ops::Range;
 
+use crate::config::{self, ConfigModel};
 use crate::file_kind::FileKind;
 use crate::keys::{find_keys, KeyMatch};
 use crate::prefilter::Hits;
@@ -18,6 +29,17 @@ pub use registry::{RuleInfo, Severity, RULES};
 /// A rule's check: reads the file, pushes violations.
 pub type RuleCheck = fn(&FileContext, &mut Vec<Violation>);
 
+/// Whether git would commit a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitStatus {
+    /// Not ignored: committed, or would be.
+    Committable,
+    /// Ignored by .gitignore and not tracked: read for its values, never reported as a leak.
+    Ignored,
+    /// Listed in .gitignore but tracked all the same, so git keeps committing it.
+    IgnoredButTracked,
+}
+
 /// What a rule sees of one file.
 pub struct FileContext<'a> {
     /// Path relative to the scan root, `/`-separated.
@@ -25,18 +47,45 @@ pub struct FileContext<'a> {
     pub kind: FileKind,
     pub source: &'a SourceText<'a>,
     pub hits: &'a Hits,
+    pub git: GitStatus,
+    /// Variable names the user declared as holding keys (`--key-var`).
+    pub key_vars: &'a [String],
     keys: OnceCell<Vec<KeyMatch>>,
+    config: OnceCell<Option<ConfigModel>>,
 }
 
 impl<'a> FileContext<'a> {
-    pub fn new(path: &'a str, kind: FileKind, source: &'a SourceText<'a>, hits: &'a Hits) -> Self {
+    pub fn new(
+        path: &'a str,
+        kind: FileKind,
+        source: &'a SourceText<'a>,
+        hits: &'a Hits,
+        git: GitStatus,
+        key_vars: &'a [String],
+    ) -> Self {
         FileContext {
             path,
             kind,
             source,
             hits,
+            git,
+            key_vars,
             keys: OnceCell::new(),
+            config: OnceCell::new(),
         }
+    }
+
+    /// The configuration model of the file, when it is a configuration file that mentions a
+    /// key variable (built once, shared by the rules).
+    pub fn config(&self) -> Option<&ConfigModel> {
+        self.config
+            .get_or_init(|| {
+                self.hits
+                    .config
+                    .then(|| config::model(self.kind, self.source.bytes))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// Every provider key in the file, found once and shared by the rules and the redaction.
@@ -55,4 +104,7 @@ pub struct Violation {
     pub label: String,
     pub help: String,
     pub provider: Option<&'static Provider>,
+    /// A span holding secret material that is not a whole key (a truncated or quoted key):
+    /// masked in every output like a key.
+    pub secret: Option<Range<usize>>,
 }

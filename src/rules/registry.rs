@@ -2,7 +2,11 @@
 
 use serde::Serialize;
 
-use crate::rules::{hardcoded_key, RuleCheck};
+use crate::rules::{
+    build_arg_secret, dotenv_not_ignored, empty_key, encoded_key, hardcoded_key,
+    malformed_key_value, placeholder_key, secret_in_configmap, truncated_key, wrong_provider_key,
+    RuleCheck,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,17 +57,118 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("KL4", "key hygiene"),
 ];
 
-pub static RULES: &[RuleInfo] = &[RuleInfo {
-    code: "KL101",
-    name: "hardcoded-key",
-    severity: Severity::Error,
-    summary: "A secret key of OpenAI or another AI provider is written literally in a file",
-    docs: include_str!("../../rules/KL101-hardcoded-key.md"),
-    tags: &["security", "secret"],
-    security_severity: Some("9.0"),
-    precision: "high",
-    check: hardcoded_key::check,
-}];
+pub static RULES: &[RuleInfo] = &[
+    RuleInfo {
+        code: "KL101",
+        name: "hardcoded-key",
+        severity: Severity::Error,
+        summary: "A secret key of OpenAI or another AI provider is written literally in a file",
+        docs: include_str!("../../rules/KL101-hardcoded-key.md"),
+        tags: &["security", "secret"],
+        security_severity: Some("9.0"),
+        precision: "high",
+        check: hardcoded_key::check,
+    },
+    RuleInfo {
+        code: "KL102",
+        name: "encoded-key",
+        severity: Severity::Error,
+        summary: "A provider key hidden in base64: a Kubernetes Secret's data or an encoded key setting",
+        docs: include_str!("../../rules/KL102-encoded-key.md"),
+        tags: &["security", "secret"],
+        security_severity: Some("9.0"),
+        precision: "high",
+        check: encoded_key::check,
+    },
+    RuleInfo {
+        code: "KL103",
+        name: "placeholder-key",
+        severity: Severity::Warning,
+        summary: "A key setting holds a placeholder such as sk-YOUR_API_KEY_HERE, so every request gets 401",
+        docs: include_str!("../../rules/KL103-placeholder-key.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: placeholder_key::check,
+    },
+    RuleInfo {
+        code: "KL104",
+        name: "malformed-key-value",
+        severity: Severity::Error,
+        summary: "A key setting's value has stray whitespace, quotes, a carriage return or a Bearer prefix",
+        docs: include_str!("../../rules/KL104-malformed-key-value.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: malformed_key_value::check,
+    },
+    RuleInfo {
+        code: "KL105",
+        name: "truncated-key",
+        severity: Severity::Error,
+        summary: "A key setting starts like a provider's key but matches none of its shapes",
+        docs: include_str!("../../rules/KL105-truncated-key.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "medium",
+        check: truncated_key::check,
+    },
+    RuleInfo {
+        code: "KL106",
+        name: "wrong-provider-key",
+        severity: Severity::Error,
+        summary: "A setting named for one provider holds another provider's key",
+        docs: include_str!("../../rules/KL106-wrong-provider-key.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: wrong_provider_key::check,
+    },
+    RuleInfo {
+        code: "KL107",
+        name: "empty-key",
+        severity: Severity::Warning,
+        summary: "A key setting is explicitly empty, so the SDK sends a Bearer header with no key",
+        docs: include_str!("../../rules/KL107-empty-key.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: empty_key::check,
+    },
+    RuleInfo {
+        code: "KL401",
+        name: "dotenv-not-ignored",
+        severity: Severity::Error,
+        summary: "A .env file holding a real key is not ignored by git",
+        docs: include_str!("../../rules/KL401-dotenv-not-ignored.md"),
+        tags: &["security", "secret"],
+        security_severity: Some("8.0"),
+        precision: "high",
+        check: dotenv_not_ignored::check,
+    },
+    RuleInfo {
+        code: "KL402",
+        name: "build-arg-secret",
+        severity: Severity::Warning,
+        summary: "A key is passed at image build time, where the image history keeps it",
+        docs: include_str!("../../rules/KL402-build-arg-secret.md"),
+        tags: &["security", "secret"],
+        security_severity: Some("6.5"),
+        precision: "high",
+        check: build_arg_secret::check,
+    },
+    RuleInfo {
+        code: "KL403",
+        name: "secret-in-configmap",
+        severity: Severity::Warning,
+        summary: "A key sits in a Kubernetes ConfigMap or a literal env value instead of a Secret",
+        docs: include_str!("../../rules/KL403-secret-in-configmap.md"),
+        tags: &["security", "secret"],
+        security_severity: Some("5.5"),
+        precision: "high",
+        check: secret_in_configmap::check,
+    },
+];
 
 /// The README's rule table, generated from this registry (`tests/readme.rs` keeps them equal).
 pub fn markdown_table() -> String {

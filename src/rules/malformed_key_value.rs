@@ -1,0 +1,153 @@
+//! KL104 malformed-key-value: the value the program sees differs from a clean key (stray
+//! whitespace or quotes, a `\r`, an unterminated quote, a stored `Bearer ` prefix).
+
+use std::ops::Range;
+
+use crate::config::{Place, SettingValue};
+use crate::file_kind::FileKind;
+use crate::rules::key_setting::{
+    clean, corrected_line, is_placeholder, key_settings, known_prefix, strip_bearer, whole_key,
+    KeySetting,
+};
+use crate::rules::{FileContext, Violation};
+
+pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
+    if file.kind == FileKind::EnvExample {
+        return;
+    }
+    for key in key_settings(file) {
+        let Some(value) = key.value() else { continue };
+        if value.base64 || value.is_template() {
+            continue;
+        }
+        let cleaned = clean(&value.text);
+        let looks_like_key =
+            whole_key(cleaned, key.provider).is_some() || known_prefix(cleaned).is_some();
+        if !looks_like_key || is_placeholder(cleaned) {
+            continue;
+        }
+        let Some(problem) = problem(&key, value) else {
+            continue;
+        };
+        // The key itself, inside the value: masked in every output.
+        let key_start = cleaned.as_ptr() as usize - value.text.as_ptr() as usize;
+        let key_span = value.source_span(key_start..key_start + cleaned.len());
+        let span = problem.span(value, &key_span);
+        let fix = match problem {
+            Problem::CarriageReturn => "save the file with LF line endings (`dos2unix`, or your \
+                editor's line-ending setting)"
+                .to_owned(),
+            _ => match corrected_line(file, value, cleaned) {
+                Some(line) if problem == Problem::Unterminated => {
+                    let quote = char::from(file.source.bytes[value.span.start]);
+                    format!("close the quote: `{line}{quote}`")
+                }
+                Some(line) => format!("write it as `{line}`"),
+                None => "store the bare key, with nothing around it".to_owned(),
+            },
+        };
+        violations.push(Violation {
+            span,
+            message: format!(
+                "`{}` is not a clean key: {}",
+                key.setting.name,
+                problem.describe(&key.setting.place)
+            ),
+            label: problem.label().into(),
+            help: format!("the API rejects the key with 401; {fix}"),
+            provider: key.provider,
+            secret: Some(key_span),
+        });
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    Unterminated,
+    /// Quotes that are part of the value; `usize` is where the opening one is in the text.
+    Quoted(usize),
+    LeadingSpace(usize),
+    TrailingSpace(usize),
+    Bearer,
+    CarriageReturn,
+}
+
+impl Problem {
+    fn describe(self, place: &Place) -> &'static str {
+        match self {
+            Problem::Unterminated => {
+                "its opening quote is never closed, so the value runs to the end of the line"
+            }
+            Problem::Quoted(_) => match place {
+                Place::ComposeEnvironment {
+                    list_form: true, ..
+                } => "compose keeps the quotes of a `- NAME=\"value\"` list entry as part of the value",
+                _ => "the quotes are part of the value the program reads",
+            },
+            Problem::LeadingSpace(_) => "it starts with whitespace inside the quotes",
+            Problem::TrailingSpace(_) => "it ends with whitespace inside the quotes",
+            Problem::Bearer => "it starts with `Bearer`, so the SDK sends `Bearer Bearer sk-…`",
+            Problem::CarriageReturn => {
+                "the line ends with `\\r` (CRLF), which `source .env` and `docker run --env-file` \
+                 keep in the value"
+            }
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Problem::Unterminated => "quote never closed",
+            Problem::Quoted(_) => "quote inside the value",
+            Problem::LeadingSpace(_) => "leading whitespace",
+            Problem::TrailingSpace(_) => "trailing whitespace",
+            Problem::Bearer => "scheme stored in the key",
+            Problem::CarriageReturn => "followed by a carriage return (\\r)",
+        }
+    }
+
+    /// The offending characters; for the invisible `\r`, the key it follows.
+    fn span(self, value: &SettingValue, key_span: &Range<usize>) -> Range<usize> {
+        let text = &value.text;
+        match self {
+            Problem::Unterminated => value.span.start..value.span.start + 1,
+            Problem::Quoted(at) => value.source_span(at..at + 1),
+            Problem::LeadingSpace(len) => value.source_span(0..len),
+            Problem::TrailingSpace(len) => value.source_span(text.len() - len..text.len()),
+            Problem::Bearer => value.source_span(0..6),
+            Problem::CarriageReturn => key_span.clone(),
+        }
+    }
+}
+
+/// The first thing wrong with the value.
+fn problem(key: &KeySetting, value: &SettingValue) -> Option<Problem> {
+    let text = value.text.as_str();
+    if value.unterminated {
+        return Some(Problem::Unterminated);
+    }
+    let leading = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    if let Some(quote) = trimmed
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))
+    {
+        if trimmed.len() >= 2 && trimmed.ends_with(quote) {
+            return Some(Problem::Quoted(leading));
+        }
+    }
+    if leading > 0 {
+        return Some(Problem::LeadingSpace(leading));
+    }
+    let trailing = text.len() - text.trim_end().len();
+    if trailing > 0 {
+        return Some(Problem::TrailingSpace(trailing));
+    }
+    if strip_bearer(text).is_some() {
+        return Some(Problem::Bearer);
+    }
+    match (value.trailing_cr, &key.setting.place) {
+        (Some(_), Place::DotEnv) => Some(Problem::CarriageReturn),
+        _ => None,
+    }
+}
