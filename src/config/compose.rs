@@ -1,5 +1,7 @@
 //! Settings of compose files: each service's `environment` and `build.args`.
 
+use std::ops::Range;
+
 use super::{split_assignment, yaml_value, Place, Setting};
 use crate::parse::yaml::Node;
 
@@ -48,5 +50,223 @@ fn variables(source: &[u8], node: &Node, out: &mut Vec<Setting>, place: impl Fn(
                 place: place(true),
             });
         }
+    }
+}
+
+/// A compose file's services and secrets, for following keys across files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComposeFile {
+    pub services: Vec<ComposeService>,
+    /// Top-level `secrets:`: name, and the `file` or `environment` it comes from.
+    pub secrets: Vec<ComposeSecret>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposeService {
+    pub name: String,
+    pub name_span: Range<usize>,
+    /// `build: ./dir` or `build: {context, dockerfile}`.
+    pub build: Option<ComposeBuild>,
+    pub image: Option<String>,
+    pub env_files: Vec<EnvFileRef>,
+    /// Names in the service's `secrets:` list (short or long form).
+    pub secrets: Vec<String>,
+    /// `extends: {service, file}` or `extends: name`.
+    pub extends: Option<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeBuild {
+    pub context: String,
+    pub dockerfile: Option<String>,
+}
+
+/// An `env_file` entry: a path, and whether compose fails without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFileRef {
+    pub path: String,
+    pub span: Range<usize>,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeSecret {
+    pub name: String,
+    pub file: Option<String>,
+    pub environment: Option<String>,
+}
+
+pub fn structure(doc: &Node) -> ComposeFile {
+    let mut file = ComposeFile::default();
+    for entry in doc.get("services").map(Node::entries).unwrap_or_default() {
+        let Some(name) = entry.key.as_str() else {
+            continue;
+        };
+        let service = &entry.value;
+        file.services.push(ComposeService {
+            name: name.to_owned(),
+            name_span: entry.key.span.clone(),
+            build: service.get("build").and_then(build),
+            image: service
+                .get("image")
+                .and_then(Node::as_str)
+                .map(str::to_owned),
+            env_files: service.get("env_file").map(env_files).unwrap_or_default(),
+            secrets: service
+                .get("secrets")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|item| item.as_str().or_else(|| item.get("source")?.as_str()))
+                .map(str::to_owned)
+                .collect(),
+            extends: service.get("extends").and_then(|extends| {
+                let name = extends
+                    .as_str()
+                    .or_else(|| extends.get("service")?.as_str())?;
+                let file = extends
+                    .get("file")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned);
+                Some((name.to_owned(), file))
+            }),
+        });
+    }
+    for entry in doc.get("secrets").map(Node::entries).unwrap_or_default() {
+        let Some(name) = entry.key.as_str() else {
+            continue;
+        };
+        let field = |key: &str| {
+            entry
+                .value
+                .get(key)
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        file.secrets.push(ComposeSecret {
+            name: name.to_owned(),
+            file: field("file"),
+            environment: field("environment"),
+        });
+    }
+    file
+}
+
+fn build(node: &Node) -> Option<ComposeBuild> {
+    if let Some(context) = node.as_str() {
+        return Some(ComposeBuild {
+            context: context.to_owned(),
+            dockerfile: None,
+        });
+    }
+    node.entries().first()?;
+    Some(ComposeBuild {
+        context: node
+            .get("context")
+            .and_then(Node::as_str)
+            .unwrap_or(".")
+            .to_owned(),
+        dockerfile: node
+            .get("dockerfile")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// `env_file: path`, `env_file: [a, b]`, or the long form `- {path, required}`.
+fn env_files(node: &Node) -> Vec<EnvFileRef> {
+    let one = |item: &Node| -> Option<EnvFileRef> {
+        if let Some(path) = item.as_str() {
+            return Some(EnvFileRef {
+                path: path.to_owned(),
+                span: item.span.clone(),
+                required: true,
+            });
+        }
+        let path = item.get("path")?;
+        Some(EnvFileRef {
+            path: path.as_str()?.to_owned(),
+            span: path.span.clone(),
+            required: item.get("required").and_then(Node::as_str) != Some("false"),
+        })
+    };
+    if node.items().is_empty() {
+        one(node).into_iter().collect()
+    } else {
+        node.items().iter().filter_map(one).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml;
+
+    const COMPOSE: &str = "x-env: &env\n  OPENAI_API_KEY: ${OPENAI_API_KEY}\nservices:\n  web:\n    build: ./web\n    env_file: .env\n    environment:\n      <<: *env\n      PORT: \"8000\"\n    secrets: [openai]\n  worker:\n    build:\n      context: ./worker\n      dockerfile: Dockerfile.worker\n      args:\n        - OPENAI_API_KEY\n    env_file:\n      - path: ./worker.env\n        required: false\n      - common.env\n    environment:\n      - OPENAI_API_KEY=\"sk-x\"\n    extends:\n      service: base\n      file: base.yaml\n    secrets:\n      - source: openai\n        target: key\nsecrets:\n  openai:\n    file: ./openai.txt\n";
+
+    #[test]
+    fn services_and_their_settings() {
+        let doc = &yaml::parse(COMPOSE).unwrap()[0];
+        let file = structure(doc);
+        let web = &file.services[0];
+        assert_eq!(web.name, "web");
+        assert_eq!(web.build.as_ref().unwrap().context, "./web");
+        assert_eq!(web.env_files[0].path, ".env");
+        assert!(web.env_files[0].required);
+        assert_eq!(web.secrets, ["openai"]);
+        let worker = &file.services[1];
+        assert_eq!(
+            worker.build,
+            Some(ComposeBuild {
+                context: "./worker".into(),
+                dockerfile: Some("Dockerfile.worker".into())
+            })
+        );
+        let paths: Vec<(&str, bool)> = worker
+            .env_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.required))
+            .collect();
+        assert_eq!(paths, [("./worker.env", false), ("common.env", true)]);
+        assert_eq!(
+            worker.extends,
+            Some(("base".into(), Some("base.yaml".into())))
+        );
+        assert_eq!(worker.secrets, ["openai"]);
+        assert_eq!(file.secrets[0].file.as_deref(), Some("./openai.txt"));
+
+        let mut settings = Vec::new();
+        super::settings(COMPOSE.as_bytes(), doc, &mut settings);
+        let seen: Vec<(&str, Option<&str>, &str)> = settings
+            .iter()
+            .map(|s| {
+                let value = s.value.as_ref().map(|v| v.text.as_str());
+                let at = &COMPOSE[s.name_span.clone()];
+                (s.name.as_str(), value, at)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "OPENAI_API_KEY",
+                    Some("${OPENAI_API_KEY}"),
+                    "OPENAI_API_KEY"
+                ),
+                ("PORT", Some("8000"), "PORT"),
+                ("OPENAI_API_KEY", Some("\"sk-x\""), "OPENAI_API_KEY"),
+                ("OPENAI_API_KEY", None, "OPENAI_API_KEY"),
+            ]
+        );
+        // The merged entry keeps the position of the anchored block.
+        let merged = &settings[0];
+        assert_eq!(
+            &COMPOSE[merged.value.as_ref().unwrap().span.clone()],
+            "${OPENAI_API_KEY}"
+        );
+        assert!(merged.value.as_ref().unwrap().span.start < COMPOSE.find("services").unwrap());
+        // The list entry's value is verbatim, quotes included.
+        let listed = settings[2].value.as_ref().unwrap();
+        assert_eq!(&COMPOSE[listed.span.clone()], "\"sk-x\"");
     }
 }

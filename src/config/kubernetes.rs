@@ -1,5 +1,7 @@
 //! Settings of Kubernetes manifests (Secrets, ConfigMaps, workload env) and kustomize generators.
 
+use std::ops::Range;
+
 use super::{split_assignment, yaml_value, Place, Setting};
 use crate::parse::yaml::Node;
 
@@ -139,5 +141,279 @@ pub fn kustomize_settings(source: &[u8], doc: &Node, out: &mut Vec<Setting>) {
                 }
             }
         }
+    }
+}
+
+/// Kubernetes objects and containers, for following keys across manifests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeModel {
+    /// Secrets and ConfigMaps defined here, with their keys.
+    pub objects: Vec<KubeObject>,
+    pub containers: Vec<KubeContainer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeObject {
+    /// `Secret` or `ConfigMap`.
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub keys: Vec<String>,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeContainer {
+    /// "Deployment `api`".
+    pub workload: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub image: Option<String>,
+    /// `env[].valueFrom.secretKeyRef` / `configMapKeyRef`.
+    pub env_refs: Vec<EnvRef>,
+    /// `envFrom[].secretRef` / `configMapRef`.
+    pub env_from: Vec<EnvFrom>,
+    /// `volumeMounts[]`: volume name and mount path.
+    pub volume_mounts: Vec<(String, String)>,
+    /// The pod's Secret volumes: volume name and Secret name.
+    pub secret_volumes: Vec<(String, String)>,
+}
+
+/// A variable filled from a key of a Secret or ConfigMap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRef {
+    pub variable: String,
+    pub variable_span: Range<usize>,
+    /// `Secret` or `ConfigMap`.
+    pub kind: String,
+    pub object: String,
+    pub key: String,
+    pub optional: bool,
+    pub span: Range<usize>,
+}
+
+/// Every key of a Secret or ConfigMap as variables, with an optional prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFrom {
+    pub kind: String,
+    pub object: String,
+    pub prefix: Option<String>,
+    pub optional: bool,
+    pub span: Range<usize>,
+}
+
+pub fn structure(doc: &Node, model: &mut KubeModel) {
+    let (Some(kind), Some(_)) = (
+        doc.get("kind").and_then(Node::as_str),
+        doc.get("apiVersion"),
+    ) else {
+        return;
+    };
+    let metadata = doc.get("metadata");
+    let text = |node: Option<&Node>, key: &str| {
+        node.and_then(|n| n.get(key))
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
+    let name = text(metadata, "name").unwrap_or_else(|| "(unnamed)".into());
+    let namespace = text(metadata, "namespace");
+    match kind {
+        "List" => {
+            for item in doc.get("items").map(Node::items).unwrap_or_default() {
+                structure(item, model);
+            }
+        }
+        "Secret" | "ConfigMap" => {
+            let keys = ["data", "stringData"]
+                .iter()
+                .flat_map(|field| doc.get(field).map(Node::entries).unwrap_or_default())
+                .filter_map(|entry| entry.key.as_str().map(str::to_owned))
+                .collect();
+            model.objects.push(KubeObject {
+                kind: kind.to_owned(),
+                name,
+                namespace,
+                keys,
+                span: doc.span.clone(),
+            });
+        }
+        _ => {
+            let Some((_, path)) = WORKLOADS.iter().find(|(k, _)| *k == kind) else {
+                return;
+            };
+            let Some(pod) = path.iter().try_fold(doc, |node, key| node.get(key)) else {
+                return;
+            };
+            let secret_volumes: Vec<(String, String)> = pod
+                .get("volumes")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|volume| {
+                    let secret = volume.get("secret")?.get("secretName")?.as_str()?;
+                    Some((volume.get("name")?.as_str()?.to_owned(), secret.to_owned()))
+                })
+                .collect();
+            for list in ["initContainers", "containers"] {
+                for container in pod.get(list).map(Node::items).unwrap_or_default() {
+                    model.containers.push(kube_container(
+                        container,
+                        format!("{kind} `{name}`"),
+                        namespace.clone(),
+                        &secret_volumes,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn kube_container(
+    container: &Node,
+    workload: String,
+    namespace: Option<String>,
+    secret_volumes: &[(String, String)],
+) -> KubeContainer {
+    let name_node = container.get("name");
+    let optional = |node: &Node| node.get("optional").and_then(Node::as_str) == Some("true");
+    let env_refs = container
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|var| {
+            let variable = var.get("name")?;
+            let from = var.get("valueFrom")?;
+            let (kind, reference) = [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")]
+                .iter()
+                .find_map(|(kind, field)| Some((*kind, from.get(field)?)))?;
+            Some(EnvRef {
+                variable: variable.as_str()?.to_owned(),
+                variable_span: variable.span.clone(),
+                kind: kind.to_owned(),
+                object: reference.get("name")?.as_str()?.to_owned(),
+                key: reference.get("key")?.as_str()?.to_owned(),
+                optional: optional(reference),
+                span: reference.span.clone(),
+            })
+        })
+        .collect();
+    let env_from = container
+        .get("envFrom")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|source| {
+            let (kind, reference) = [("Secret", "secretRef"), ("ConfigMap", "configMapRef")]
+                .iter()
+                .find_map(|(kind, field)| Some((*kind, source.get(field)?)))?;
+            Some(EnvFrom {
+                kind: kind.to_owned(),
+                object: reference.get("name")?.as_str()?.to_owned(),
+                prefix: source
+                    .get("prefix")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
+                optional: optional(reference),
+                span: source.span.clone(),
+            })
+        })
+        .collect();
+    let volume_mounts = container
+        .get("volumeMounts")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|mount| {
+            Some((
+                mount.get("name")?.as_str()?.to_owned(),
+                mount.get("mountPath")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    KubeContainer {
+        workload,
+        namespace,
+        name: name_node
+            .and_then(Node::as_str)
+            .unwrap_or("(unnamed)")
+            .to_owned(),
+        name_span: name_node.map_or(container.span.clone(), |n| n.span.clone()),
+        image: container
+            .get("image")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+        env_refs,
+        env_from,
+        volume_mounts,
+        secret_volumes: secret_volumes.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml;
+
+    const MANIFESTS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: prod\nspec:\n  template:\n    spec:\n      volumes:\n        - name: keys\n          secret:\n            secretName: openai\n      containers:\n        - name: api\n          image: example/api:1\n          env:\n            - name: OPENAI_API_KEY\n              valueFrom:\n                secretKeyRef:\n                  name: openai\n                  key: api-key\n                  optional: true\n            - name: MODEL\n              value: gpt-4o-mini\n          envFrom:\n            - prefix: APP_\n              configMapRef:\n                name: settings\n          volumeMounts:\n            - name: keys\n              mountPath: /var/run/keys\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: openai\n  namespace: prod\ndata:\n  api-key: c2stWU9VUl9LRVk=\nstringData:\n  other: x\n";
+
+    #[test]
+    fn containers_refs_and_objects() {
+        let mut model = KubeModel::default();
+        let mut settings = Vec::new();
+        for doc in yaml::parse(MANIFESTS).unwrap() {
+            structure(&doc, &mut model);
+            super::settings(MANIFESTS.as_bytes(), &doc, &mut settings);
+        }
+        let api = &model.containers[0];
+        assert_eq!(api.workload, "Deployment `api`");
+        assert_eq!(api.namespace.as_deref(), Some("prod"));
+        let reference = &api.env_refs[0];
+        assert_eq!(
+            (
+                reference.variable.as_str(),
+                reference.kind.as_str(),
+                reference.object.as_str(),
+                reference.key.as_str(),
+                reference.optional
+            ),
+            ("OPENAI_API_KEY", "Secret", "openai", "api-key", true)
+        );
+        assert_eq!(
+            &MANIFESTS[reference.variable_span.clone()],
+            "OPENAI_API_KEY"
+        );
+        assert_eq!(api.env_from[0].prefix.as_deref(), Some("APP_"));
+        assert_eq!(api.env_from[0].object, "settings");
+        assert_eq!(
+            api.volume_mounts,
+            [("keys".to_owned(), "/var/run/keys".to_owned())]
+        );
+        assert_eq!(
+            api.secret_volumes,
+            [("keys".to_owned(), "openai".to_owned())]
+        );
+        assert_eq!(model.objects[0].keys, ["api-key", "other"]);
+        let seen: Vec<(&str, Option<&str>, bool)> = settings
+            .iter()
+            .map(|s| {
+                let value = s.value.as_ref();
+                (
+                    s.name.as_str(),
+                    value.map(|v| v.text.as_str()),
+                    value.is_some_and(|v| v.base64),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("OPENAI_API_KEY", None, false),
+                ("MODEL", Some("gpt-4o-mini"), false),
+                ("api-key", Some("c2stWU9VUl9LRVk="), true),
+                ("other", Some("x"), false),
+            ]
+        );
     }
 }

@@ -2,11 +2,12 @@
 //! through), to which unit, with which value, where. Built from the parsers in `crate::parse`;
 //! the KL1xx/KL4xx rules judge key settings here, and the wiring rules will follow them.
 
-mod ci;
-mod compose;
+pub mod ci;
+pub mod compose;
 mod dockerfile;
 mod dotenv;
-mod kubernetes;
+pub mod interpolation;
+pub mod kubernetes;
 
 use std::ops::Range;
 
@@ -169,6 +170,12 @@ pub struct ConfigModel {
     pub parse_failure: Option<String>,
     /// `OPENAI_BASE_URL`-style settings pointing the OpenAI SDK elsewhere, by value.
     pub base_urls: Vec<String>,
+    /// Compose files: services, their builds, env files and secrets.
+    pub compose: Option<compose::ComposeFile>,
+    /// Kubernetes manifests: Secrets and ConfigMaps defined, containers and their references.
+    pub kube: kubernetes::KubeModel,
+    /// CI files: triggers, jobs and their scripts.
+    pub ci: Option<ci::CiFile>,
 }
 
 /// Variables that point the OpenAI SDK at another endpoint.
@@ -230,16 +237,19 @@ fn yaml_model(kind: FileKind, bytes: &[u8]) -> ConfigModel {
         FileKind::Compose => {
             for doc in &docs {
                 compose::settings(bytes, doc, &mut model.settings);
+                model.compose = Some(compose::structure(doc));
             }
         }
         FileKind::GithubWorkflow => {
             for doc in &docs {
                 ci::github_settings(bytes, doc, &mut model.settings);
+                model.ci = Some(ci::github_structure(doc));
             }
         }
         FileKind::GitlabCi => {
             for doc in &docs {
                 ci::gitlab_settings(bytes, doc, &mut model.settings);
+                model.ci = Some(ci::gitlab_structure(doc));
             }
         }
         FileKind::Kustomization => {
@@ -250,6 +260,7 @@ fn yaml_model(kind: FileKind, bytes: &[u8]) -> ConfigModel {
         _ => {
             for doc in &docs {
                 kubernetes::settings(bytes, doc, &mut model.settings);
+                kubernetes::structure(doc, &mut model.kube);
             }
         }
     }
