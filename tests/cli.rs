@@ -452,3 +452,29 @@ fn the_repository_itself_is_clean() {
     assert_eq!(finding_lines(&output), Vec::<String>::new());
     assert_eq!(code(&output), 0);
 }
+
+#[test]
+fn explain_covers_every_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules: serde_json::Value =
+        serde_json::from_slice(&keylint(dir.path(), &["rules", "--format", "json"]).stdout)
+            .unwrap();
+    let rules = rules.as_array().unwrap();
+    assert!(rules.len() >= 10);
+    for rule in rules {
+        let code = rule["code"].as_str().unwrap();
+        let name = rule["name"].as_str().unwrap();
+        let explained = keylint(dir.path(), &["explain", code]);
+        assert_eq!(common::code(&explained), 0, "{code}");
+        let text = stdout(&explained);
+        assert!(text.starts_with(&format!("# {code} {name}\n")), "{code}");
+        for heading in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(text.contains(heading), "{code} lacks {heading}");
+        }
+    }
+}
