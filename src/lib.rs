@@ -5,6 +5,7 @@
 //! suppression, redaction) -> sort -> reporter.
 
 pub mod cli;
+pub mod code;
 pub mod config;
 pub mod file_kind;
 pub mod git_status;

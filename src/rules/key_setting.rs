@@ -227,7 +227,7 @@ pub fn decode_base64(text: &str) -> Option<String> {
 pub fn looks_base64(text: &str) -> bool {
     let text = text.trim();
     text.len() >= 24
-        && text.len() % 4 == 0
+        && text.len().is_multiple_of(4)
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))

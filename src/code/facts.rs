@@ -1,0 +1,216 @@
+//! One model of what source code does with keys, the same for every language: string literals,
+//! environment reads, Authorization and other headers, HTTP requests, SDK clients, assignments,
+//! dotenv loads, log calls. The front-ends (one per language) fill it; the KL2xx rules and the
+//! code-side KL1xx/KL3xx/KL4xx rules judge it. Every span is a byte range in the file.
+
+use std::ops::Range;
+
+/// Everything the rules need to know about one source file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodeFacts {
+    pub strings: Vec<StringLit>,
+    pub env_reads: Vec<EnvRead>,
+    pub headers: Vec<Header>,
+    pub requests: Vec<Request>,
+    pub clients: Vec<Client>,
+    pub assignments: Vec<Assignment>,
+    pub dotenv_loads: Vec<DotenvLoad>,
+    pub logs: Vec<LogCall>,
+    /// Why the file could not be parsed (it is still scanned as text for KL101).
+    pub parse_error: Option<String>,
+}
+
+/// How a string literal treats `{x}`, `${x}`, `$X`, `%s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringKind {
+    /// Python `"..."`, JS `"..."`/`'...'`, Go `"..."`, Rust `"..."`: nothing is interpolated.
+    Plain,
+    /// Python f-string, JS template literal, shell double quotes or bare words: parts are
+    /// filled in.
+    Interpolated,
+    /// Python `r"..."`, Rust `r"..."`, Go `` `...` ``: no escapes, nothing interpolated.
+    Raw,
+    /// Shell single quotes: nothing is expanded, `$X` stays text.
+    ShellSingle,
+}
+
+/// A string literal and its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringLit {
+    /// The literal as written, prefix and quotes included.
+    pub span: Range<usize>,
+    pub kind: StringKind,
+    /// In order; a literal without interpolation has one `Text` part (or none when empty).
+    pub parts: Vec<StringPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StringPart {
+    /// Literal text after escape processing; `span` is where it stands in the file.
+    Text { text: String, span: Range<usize> },
+    /// An interpolated expression (`{key}` of an f-string, `${key}` of a template literal,
+    /// `$KEY` in shell double quotes); `code` is the expression's source text.
+    Interpolation { code: String, span: Range<usize> },
+}
+
+impl StringLit {
+    /// The literal's value when it interpolates nothing.
+    pub fn text(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                StringPart::Text { text, .. } => Some(text.as_str()),
+                StringPart::Interpolation { .. } => None,
+            })
+            .collect()
+    }
+}
+
+/// Reading an environment variable: `os.environ["X"]`, `os.getenv("X")`, `process.env.X`,
+/// `import.meta.env.X`, `os.Getenv("X")`, `std::env::var("X")`, `env!("X")`, `$X` in shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    /// The whole read expression.
+    pub span: Range<usize>,
+    /// How, for messages: `os.getenv`, `process.env`, ...
+    pub how: String,
+}
+
+/// An expression, as far as the rules judge it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    Str(StringLit),
+    Env(EnvRead),
+    /// A variable or attribute path: `api_key`, `self.key`, `settings.OPENAI_API_KEY`.
+    Name {
+        path: String,
+        span: Range<usize>,
+    },
+    /// String concatenation `a + b + c`, in order.
+    Concat {
+        parts: Vec<Expr>,
+        span: Range<usize>,
+    },
+    /// A template with its arguments applied: `"...{}".format(k)`, `"%s" % k`,
+    /// `fmt.Sprintf("%s", k)`, `format!("{k}")`, `String.format`.
+    Format {
+        template: StringLit,
+        args: Vec<Expr>,
+        span: Range<usize>,
+    },
+    /// The contents of a file: `open(p).read()`, `Path(p).read_text()`,
+    /// `fs.readFileSync(p, "utf8")`, `std::fs::read_to_string(p)`, `os.ReadFile(p)`, shell
+    /// `$(cat p)`. `stripped` when a strip/trim is applied to it.
+    FileRead {
+        stripped: bool,
+        span: Range<usize>,
+    },
+    /// Part of a value: a slice, a prefix, a length, a mask (`key[:5]`, `len(key)`,
+    /// `key.slice(0, 5)`, `&key[..5]`).
+    Partial {
+        span: Range<usize>,
+    },
+    /// Anything else: calls, arithmetic, lookups.
+    Other {
+        span: Range<usize>,
+    },
+}
+
+impl Expr {
+    pub fn span(&self) -> &Range<usize> {
+        match self {
+            Expr::Str(lit) => &lit.span,
+            Expr::Env(read) => &read.span,
+            Expr::Name { span, .. }
+            | Expr::Concat { span, .. }
+            | Expr::Format { span, .. }
+            | Expr::FileRead { span, .. }
+            | Expr::Partial { span }
+            | Expr::Other { span } => span,
+        }
+    }
+}
+
+/// A header set on a request: a dict/object/map entry, `headers["X"] = v`, `Header.Set`,
+/// `.header(k, v)`, `setRequestHeader`, `new Headers({...})`, curl `-H`, an `.http` header line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// As written, without quotes (`Authorization`, `api-key`).
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub value: Expr,
+    /// The whole header construction (entry, call, or `-H` argument).
+    pub span: Range<usize>,
+    /// The enclosing function's span; None at top level.
+    pub function: Option<Range<usize>>,
+}
+
+/// How a request carries its headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderSource {
+    /// No headers at all.
+    None,
+    /// Headers written in the call (listed in `CodeFacts::headers` with spans inside the call).
+    Literal,
+    /// Headers from somewhere the front-end cannot see: a variable, a session or client
+    /// configured elsewhere, a helper function, a curl `-K` config, `--oauth2-bearer`.
+    Opaque,
+}
+
+/// An HTTP request made without an SDK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// `requests.post`, `fetch`, `http.NewRequest`, `curl`, `reqwest`, ...
+    pub tool: String,
+    /// The URL when it is a literal (or a variable assigned a literal in the same file).
+    pub url: Option<String>,
+    pub span: Range<usize>,
+    pub headers: HeaderSource,
+    pub function: Option<Range<usize>>,
+}
+
+/// An SDK client construction: `OpenAI(...)`, `AsyncOpenAI`, `AzureOpenAI`, `new OpenAI({...})`,
+/// `Anthropic(...)`, `ChatOpenAI(...)`, Go `openai.NewClient(option.WithAPIKey(...))`, Rust
+/// `OpenAIConfig::new().with_api_key(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// The class or constructor as written: `OpenAI`, `AzureOpenAI`, `ChatOpenAI`.
+    pub sdk: String,
+    pub span: Range<usize>,
+    /// The key argument (`api_key=`, `apiKey:`, `WithAPIKey(...)`), when given.
+    pub key: Option<Expr>,
+    /// The base URL argument (`base_url=`, `baseURL:`, `WithBaseURL(...)`), when given.
+    pub base_url: Option<Expr>,
+    /// Index of the top-level statement that builds it; None inside functions.
+    pub top_level: Option<usize>,
+}
+
+/// `target = value`, for variables and attributes such as `openai.api_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub target: String,
+    pub target_span: Range<usize>,
+    pub value: Expr,
+    pub span: Range<usize>,
+    /// Index of the top-level statement; None inside functions.
+    pub top_level: Option<usize>,
+    /// Shell: the assignment is exported (`export X=...`, `set -a` in effect).
+    pub exported: bool,
+}
+
+/// A dotenv load: `load_dotenv()`, `dotenv.config()`, `import 'dotenv/config'`,
+/// `dotenvy::dotenv()`, `godotenv.Load()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotenvLoad {
+    pub span: Range<usize>,
+    pub top_level: Option<usize>,
+}
+
+/// A print or log call: `print`, `console.log`, `logger.info`, `fmt.Println`, `log.Printf`,
+/// `println!`, `echo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogCall {
+    pub span: Range<usize>,
+    pub args: Vec<Expr>,
+}
