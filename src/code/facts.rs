@@ -214,3 +214,140 @@ pub struct LogCall {
     pub span: Range<usize>,
     pub args: Vec<Expr>,
 }
+
+/// Where the bytes of an extracted piece of code (a notebook cell, a Dockerfile `RUN`, a CI
+/// `run:` script) stand in the file: segments of (offset in the code, offset in the file,
+/// length), in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffsetMap {
+    pub segments: Vec<(usize, usize, usize)>,
+}
+
+impl OffsetMap {
+    /// A map for code that is the file's bytes from `start` on, unchanged.
+    pub fn shifted(start: usize, len: usize) -> Self {
+        OffsetMap {
+            segments: vec![(0, start, len)],
+        }
+    }
+
+    /// The file offset of a code offset: inside a segment exactly; between segments (a
+    /// dropped escape or indentation), the start of the next segment.
+    pub fn offset(&self, code_offset: usize) -> usize {
+        for &(code, file, len) in &self.segments {
+            if code_offset < code {
+                return file;
+            }
+            if code_offset <= code + len {
+                return file + (code_offset - code);
+            }
+        }
+        self.segments
+            .last()
+            .map_or(code_offset, |&(_, file, len)| file + len)
+    }
+
+    pub fn range(&self, range: &Range<usize>) -> Range<usize> {
+        let start = self.offset(range.start);
+        start..self.offset(range.end).max(start)
+    }
+}
+
+impl CodeFacts {
+    /// Moves every span from code offsets to file offsets.
+    pub fn remap(&mut self, map: &OffsetMap) {
+        let r = |span: &mut Range<usize>| *span = map.range(span);
+        self.strings.iter_mut().for_each(|s| s.remap(map));
+        for read in &mut self.env_reads {
+            r(&mut read.span);
+        }
+        for header in &mut self.headers {
+            r(&mut header.name_span);
+            r(&mut header.span);
+            header.value.remap(map);
+            if let Some(function) = &mut header.function {
+                r(function);
+            }
+        }
+        for request in &mut self.requests {
+            r(&mut request.span);
+            if let Some(function) = &mut request.function {
+                r(function);
+            }
+        }
+        for client in &mut self.clients {
+            r(&mut client.span);
+            client.key.iter_mut().for_each(|e| e.remap(map));
+            client.base_url.iter_mut().for_each(|e| e.remap(map));
+        }
+        for assignment in &mut self.assignments {
+            r(&mut assignment.target_span);
+            r(&mut assignment.span);
+            assignment.value.remap(map);
+        }
+        for load in &mut self.dotenv_loads {
+            r(&mut load.span);
+        }
+        for log in &mut self.logs {
+            r(&mut log.span);
+            log.args.iter_mut().for_each(|e| e.remap(map));
+        }
+    }
+}
+
+impl StringLit {
+    pub fn remap(&mut self, map: &OffsetMap) {
+        self.span = map.range(&self.span);
+        for part in &mut self.parts {
+            match part {
+                StringPart::Text { span, .. } | StringPart::Interpolation { span, .. } => {
+                    *span = map.range(span)
+                }
+            }
+        }
+    }
+}
+
+impl Expr {
+    pub fn remap(&mut self, map: &OffsetMap) {
+        match self {
+            Expr::Str(lit) => lit.remap(map),
+            Expr::Env(read) => read.span = map.range(&read.span),
+            Expr::Concat { parts, span } => {
+                parts.iter_mut().for_each(|p| p.remap(map));
+                *span = map.range(span);
+            }
+            Expr::Format {
+                template,
+                args,
+                span,
+            } => {
+                template.remap(map);
+                args.iter_mut().for_each(|a| a.remap(map));
+                *span = map.range(span);
+            }
+            Expr::Name { span, .. }
+            | Expr::FileRead { span, .. }
+            | Expr::Partial { span }
+            | Expr::Other { span } => *span = map.range(span),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_maps_skip_dropped_bytes() {
+        // Code "ab" + "cd" from file offsets 10..12 and 20..22.
+        let map = OffsetMap {
+            segments: vec![(0, 10, 2), (2, 20, 2)],
+        };
+        assert_eq!(map.offset(0), 10);
+        assert_eq!(map.offset(1), 11);
+        assert_eq!(map.offset(3), 21);
+        assert_eq!(map.range(&(1..3)), 11..21);
+        assert_eq!(OffsetMap::shifted(5, 3).range(&(0..3)), 5..8);
+    }
+}
