@@ -27,6 +27,8 @@ pub enum FileKind {
     /// Other YAML: Kubernetes manifests among them.
     Yaml,
     Json,
+    /// `.http` / `.rest` request files.
+    Http,
     Markdown,
     Other,
 }
@@ -79,6 +81,7 @@ impl FileKind {
             "sh" | "bash" | "zsh" => FileKind::Shell,
             "ipynb" => FileKind::Notebook,
             "json" => FileKind::Json,
+            "http" | "rest" => FileKind::Http,
             "md" | "markdown" | "mdx" => FileKind::Markdown,
             _ => FileKind::Other,
         }

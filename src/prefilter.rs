@@ -14,6 +14,31 @@ pub struct Prefilter {
 
 /// Owner of the literals that make a configuration file worth modelling.
 const CONFIG_OWNER: usize = usize::MAX;
+/// Owner of the literals that make a source file worth parsing.
+const CODE_OWNER: usize = usize::MAX - 1;
+
+/// Literals of the source-code rules: headers, schemes, SDKs, dotenv.
+const CODE_LITERALS: &[&str] = &[
+    "Authorization",
+    "authorization",
+    "AUTHORIZATION",
+    "Authorisation",
+    "Authorizaton",
+    "Bearer",
+    "bearer_auth",
+    "api-key",
+    "Api-Key",
+    "API-Key",
+    "X-API-Key",
+    "x-api-key",
+    "OpenAI",
+    "openai",
+    "OPENAI",
+    "Anthropic",
+    "anthropic",
+    "dotenv",
+    "api.openai.com",
+];
 
 /// Literals that make a configuration file worth modelling besides key variable names:
 /// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names.
@@ -30,11 +55,13 @@ pub struct Hits {
     pub providers: Vec<bool>,
     /// A key variable name (or a Secret) occurs: configuration rules may fire.
     pub config: bool,
+    /// A header, scheme, SDK or dotenv literal occurs: source-code rules may fire.
+    pub code: bool,
 }
 
 impl Hits {
     pub fn any(&self) -> bool {
-        self.config || self.providers.iter().any(|&hit| hit)
+        self.config || self.code || self.providers.iter().any(|&hit| hit)
     }
 }
 
@@ -59,6 +86,10 @@ impl Prefilter {
             patterns.push(literal);
             owners.push(CONFIG_OWNER);
         }
+        for literal in CODE_LITERALS {
+            patterns.push(literal);
+            owners.push(CODE_OWNER);
+        }
         // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
@@ -76,13 +107,15 @@ impl Prefilter {
         let mut hits = Hits {
             providers: vec![false; self.provider_count],
             config: false,
+            code: false,
         };
-        let mut remaining = self.provider_count + 1;
+        let mut remaining = self.provider_count + 2;
         let mut from = 0;
         while let Some(found) = self.automaton.find(Input::new(bytes).range(from..)) {
             let owner = self.owners[found.pattern().as_usize()];
             let seen = match owner {
                 CONFIG_OWNER => &mut hits.config,
+                CODE_OWNER => &mut hits.code,
                 provider => &mut hits.providers[provider],
             };
             if !*seen {

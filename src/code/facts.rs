@@ -254,6 +254,21 @@ impl OffsetMap {
 }
 
 impl CodeFacts {
+    /// Adds the facts of another piece of the same file (spans already in file offsets).
+    pub fn merge(&mut self, other: CodeFacts) {
+        self.strings.extend(other.strings);
+        self.env_reads.extend(other.env_reads);
+        self.headers.extend(other.headers);
+        self.requests.extend(other.requests);
+        self.clients.extend(other.clients);
+        self.assignments.extend(other.assignments);
+        self.dotenv_loads.extend(other.dotenv_loads);
+        self.logs.extend(other.logs);
+        if self.parse_error.is_none() {
+            self.parse_error = other.parse_error;
+        }
+    }
+
     /// Moves every span from code offsets to file offsets.
     pub fn remap(&mut self, map: &OffsetMap) {
         let r = |span: &mut Range<usize>| *span = map.range(span);

@@ -1,3 +1,128 @@
 //! Source-code front-ends and the facts they extract (see `facts`).
 
 pub mod facts;
+pub mod go;
+pub mod http;
+pub mod javascript;
+pub mod notebook;
+pub mod python;
+pub mod rust;
+pub mod shell;
+
+use crate::file_kind::FileKind;
+use crate::parse::{dockerfile, yaml};
+use facts::{CodeFacts, OffsetMap};
+
+/// The facts of a source file, or None for files that are not source code. Shell embedded in
+/// Dockerfile `RUN` instructions and CI scripts is parsed too, with positions mapped back.
+pub fn facts_for(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    Some(match kind {
+        FileKind::Python => python::facts(bytes),
+        FileKind::Notebook => notebook::facts(bytes),
+        FileKind::JavaScript => javascript::facts(bytes, javascript::Dialect::JavaScript),
+        FileKind::TypeScript if extension == "tsx" => {
+            javascript::facts(bytes, javascript::Dialect::Tsx)
+        }
+        FileKind::TypeScript => javascript::facts(bytes, javascript::Dialect::TypeScript),
+        FileKind::Go => go::facts(bytes),
+        FileKind::Rust => rust::facts(bytes),
+        FileKind::Shell => shell::facts(bytes),
+        FileKind::Http => http::facts(bytes),
+        FileKind::Dockerfile => dockerfile_facts(bytes),
+        FileKind::GithubWorkflow | FileKind::GitlabCi => ci_facts(kind, bytes),
+        _ => return None,
+    })
+}
+
+/// The shell of every `RUN` instruction (shell form), positions mapped into the Dockerfile.
+fn dockerfile_facts(bytes: &[u8]) -> CodeFacts {
+    let mut all = CodeFacts::default();
+    for instruction in dockerfile::parse(bytes).instructions {
+        let dockerfile::InstructionKind::Run(run) = instruction.kind else {
+            continue;
+        };
+        if run.exec_form || run.script.is_empty() {
+            continue;
+        }
+        let mut script = String::new();
+        let mut map = OffsetMap::default();
+        for piece in &run.script {
+            map.segments
+                .push((script.len(), piece.span.start, piece.text.len()));
+            script.push_str(&piece.text);
+            script.push('\n');
+        }
+        let mut facts = shell::facts(script.as_bytes());
+        facts.remap(&map);
+        all.merge(facts);
+    }
+    all
+}
+
+/// The shell of CI `run:` / `script:` blocks, positions mapped into the YAML file.
+fn ci_facts(kind: FileKind, bytes: &[u8]) -> CodeFacts {
+    let mut all = CodeFacts::default();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return all;
+    };
+    let Ok(docs) = yaml::parse(text) else {
+        return all;
+    };
+    for doc in &docs {
+        let file = match kind {
+            FileKind::GitlabCi => crate::config::ci::gitlab_structure(doc),
+            _ => crate::config::ci::github_structure(doc),
+        };
+        for script in file.jobs.iter().flat_map(|job| &job.scripts) {
+            let map = align_lines(bytes, &script.text, script.span.start);
+            let mut facts = shell::facts(script.text.as_bytes());
+            facts.remap(&map);
+            all.merge(facts);
+        }
+    }
+    all
+}
+
+/// Where each line of a block scalar's text stands in the file: the text drops the block's
+/// indentation, so each line is found again from where the previous one ended.
+fn align_lines(file: &[u8], text: &str, from: usize) -> OffsetMap {
+    let mut map = OffsetMap::default();
+    let mut cursor = from;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        if !content.is_empty() {
+            let found = file
+                .get(cursor..)
+                .and_then(|rest| find(rest, content.as_bytes()))
+                .map(|at| cursor + at);
+            if let Some(at) = found {
+                map.segments.push((offset, at, content.len()));
+                cursor = at + content.len();
+            }
+        }
+        offset += line.len();
+    }
+    map
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_scalar_lines_map_back() {
+        let file = b"steps:\n  - run: |\n      echo one\n      curl x\n";
+        let text = "echo one\ncurl x\n";
+        let start = find(file, b"echo").unwrap();
+        let map = align_lines(file, text, start);
+        let curl = text.find("curl").unwrap();
+        let at = map.offset(curl);
+        assert_eq!(&file[at..at + 4], b"curl");
+    }
+}

@@ -2,21 +2,33 @@
 //! and a help line. The lint context adds code, severity, suppression and redaction.
 
 mod build_arg_secret;
+mod code_helpers;
+mod dotenv_loaded_late;
 mod dotenv_not_ignored;
 mod empty_key;
 mod encoded_key;
 pub mod hardcoded_key;
+mod key_logged;
 pub mod key_setting;
+mod malformed_bearer;
 mod malformed_key_value;
+mod malformed_org_header;
+mod missing_auth_header;
+mod missing_bearer;
+mod module_key_ignored;
 mod placeholder_key;
 pub mod registry;
 mod secret_in_configmap;
 mod truncated_key;
+mod uninterpolated_header;
+mod unstripped_key_file;
+mod wrong_auth_header;
 mod wrong_provider_key;
 
 use std::cell::OnceCell;
 use std::ops::Range;
 
+use crate::code::facts::CodeFacts;
 use crate::config::{self, ConfigModel};
 use crate::file_kind::FileKind;
 use crate::keys::{find_keys, KeyMatch};
@@ -52,6 +64,7 @@ pub struct FileContext<'a> {
     pub key_vars: &'a [String],
     keys: OnceCell<Vec<KeyMatch>>,
     config: OnceCell<Option<ConfigModel>>,
+    code: OnceCell<Option<CodeFacts>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -72,7 +85,19 @@ impl<'a> FileContext<'a> {
             key_vars,
             keys: OnceCell::new(),
             config: OnceCell::new(),
+            code: OnceCell::new(),
         }
+    }
+
+    /// The facts of a source file (built once when the prefilter saw code-rule literals).
+    pub fn code(&self) -> Option<&CodeFacts> {
+        self.code
+            .get_or_init(|| {
+                (self.hits.code || self.hits.config)
+                    .then(|| crate::code::facts_for(self.kind, self.path, self.source.bytes))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The configuration model of the file, when it is a configuration file that mentions a

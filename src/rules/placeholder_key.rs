@@ -1,5 +1,6 @@
 //! KL103 placeholder-key: a key setting holds a placeholder, so every request gets 401.
 
+use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
 use crate::rules::key_setting::{clean, is_placeholder, key_settings, whole_key};
 use crate::rules::{FileContext, Violation};
@@ -8,6 +9,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     if file.kind == FileKind::EnvExample {
         return;
     }
+    code_placeholders(file, violations);
     for key in key_settings(file) {
         let Some(value) = key.value() else { continue };
         let Some(text) = key.effective_text() else {
@@ -46,4 +48,83 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             secret: None,
         });
     }
+}
+
+/// SDK key arguments and `openai.api_key = ...` holding an unmistakable placeholder.
+fn code_placeholders(file: &FileContext, violations: &mut Vec<Violation>) {
+    let Some(facts) = file.code() else { return };
+    let mut keys: Vec<(&Expr, String, bool)> = facts
+        .clients
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.key.as_ref()?,
+                format!("the key given to `{}`", c.sdk),
+                c.base_url.is_some(),
+            ))
+        })
+        .collect();
+    keys.extend(
+        facts
+            .assignments
+            .iter()
+            .filter(|a| a.target == "openai.api_key")
+            .map(|a| (&a.value, "`openai.api_key`".to_owned(), false)),
+    );
+    for (expr, what, has_base_url) in keys {
+        let Expr::Str(lit) = expr else { continue };
+        let Some(text) = lit.text() else { continue };
+        if !unmistakable_placeholder(&text) || local_or_test(file, &text, has_base_url) {
+            continue;
+        }
+        violations.push(Violation {
+            span: lit.span.clone(),
+            message: format!(
+                "{what} is the placeholder `{}`",
+                text.chars().take(60).collect::<String>()
+            ),
+            label: "placeholder, not a key".into(),
+            help: "every request fails with 401; read the key from the environment instead: \
+                   `OpenAI()` reads OPENAI_API_KEY"
+                .into(),
+            provider: None,
+            secret: None,
+        });
+    }
+}
+
+/// Placeholders no one would mistake for a key in code: `sk-YOUR_API_KEY_HERE`, `<your key>`,
+/// `your-api-key-here`, `sk-...`.
+fn unmistakable_placeholder(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    is_placeholder(&lower)
+        && (lower.contains("your")
+            || (lower.starts_with('<') && lower.ends_with('>'))
+            || lower.ends_with("...")
+            || lower.ends_with('…')
+            || lower.contains("xxxx")
+            || lower.contains("here"))
+}
+
+/// Values for local or mock servers, and test files that point the client elsewhere.
+pub fn local_or_test(file: &FileContext, text: &str, has_base_url: bool) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    const LOCAL: &[&str] = &[
+        "ollama",
+        "lm-studio",
+        "lmstudio",
+        "empty",
+        "not-needed",
+        "none",
+        "dummy",
+        "test-key",
+    ];
+    LOCAL.contains(&lower.as_str())
+        || lower.starts_with("sk-test")
+        || lower.starts_with("sk-fake")
+        || (has_base_url
+            && file
+                .path
+                .split('/')
+                .any(|dir| dir == "tests" || dir == "test"))
 }

@@ -1,6 +1,8 @@
 //! KL106 wrong-provider-key: a setting named for one provider holds another provider's key.
 
+use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
+use crate::providers::catalog;
 use crate::rules::key_setting::{article, clean, key_settings, whole_key};
 use crate::rules::{FileContext, Violation};
 
@@ -8,6 +10,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     if file.kind == FileKind::EnvExample {
         return;
     }
+    code_clients(file, violations);
     let base_urls = file
         .config()
         .map(|m| m.base_urls.as_slice())
@@ -65,6 +68,64 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             ),
             provider: Some(holder),
             secret: Some(value.span.clone()),
+        });
+    }
+}
+
+/// Which provider an SDK class talks to.
+const SDKS: &[(&str, &str)] = &[
+    ("OpenAI", "openai"),
+    ("AsyncOpenAI", "openai"),
+    ("ChatOpenAI", "openai"),
+    ("OpenAIEmbeddings", "openai"),
+    ("Anthropic", "anthropic"),
+    ("AsyncAnthropic", "anthropic"),
+    ("ChatAnthropic", "anthropic"),
+    ("Groq", "groq"),
+];
+
+/// An SDK client given another provider's key, with no base URL pointing elsewhere.
+fn code_clients(file: &FileContext, violations: &mut Vec<Violation>) {
+    let Some(facts) = file.code() else { return };
+    for client in facts.clients.iter().filter(|c| c.base_url.is_none()) {
+        let sdk = client.sdk.rsplit('.').next().unwrap_or(&client.sdk);
+        let Some((_, provider_id)) = SDKS.iter().find(|(name, _)| *name == sdk) else {
+            continue;
+        };
+        let Some(Expr::Str(lit)) = &client.key else {
+            continue;
+        };
+        let Some(text) = lit.text() else { continue };
+        let Some((holder, shape)) = whole_key(clean(&text), None) else {
+            continue;
+        };
+        let Some(named) = catalog().iter().find(|p| p.id == *provider_id) else {
+            continue;
+        };
+        if holder.id == named.id {
+            continue;
+        }
+        violations.push(Violation {
+            span: lit.span.clone(),
+            message: format!(
+                "`{}` is given {} {} {}, not {} {} key",
+                client.sdk,
+                article(&holder.name),
+                holder.name,
+                shape.kind,
+                article(&named.name),
+                named.name
+            ),
+            label: format!("{} key", holder.name),
+            help: format!(
+                "{} rejects it with 401; use {} {} key, or point the client at {}'s endpoint with `base_url`",
+                named.name,
+                article(&named.name),
+                named.name,
+                holder.name
+            ),
+            provider: Some(holder),
+            secret: None,
         });
     }
 }

@@ -1,0 +1,196 @@
+//! What the source-code rules share: reading a header value as text with holes, telling key-like
+//! expressions, knowing the endpoint a file talks to.
+
+use std::ops::Range;
+
+use crate::code::facts::{CodeFacts, Expr, StringLit, StringPart};
+use crate::rules::key_setting::{key_variable, known_prefix, whole_key};
+use crate::rules::FileContext;
+
+/// A header value flattened: literal text and holes (interpolated or concatenated values).
+#[derive(Debug, Clone)]
+pub enum Segment<'a> {
+    Text {
+        text: String,
+        span: Range<usize>,
+        verbatim: bool,
+    },
+    Hole(&'a Expr),
+    /// A placeholder of a template (`{}` of `.format`, `%s` of `Sprintf`) filled by an argument.
+    Placeholder,
+    /// An interpolation inside a string literal (`{key}` of an f-string, `${key}`, `$KEY`).
+    Interpolation {
+        code: String,
+    },
+}
+
+/// The value's segments in order. Plain literals are text (their `{x}` is not filled in).
+pub fn segments<'a>(file: &FileContext, expr: &'a Expr) -> Vec<Segment<'a>> {
+    let mut out = Vec::new();
+    flatten(file, expr, &mut out);
+    out
+}
+
+fn flatten<'a>(file: &FileContext, expr: &'a Expr, out: &mut Vec<Segment<'a>>) {
+    match expr {
+        Expr::Str(lit) => literal_segments(file, lit, out),
+        Expr::Concat { parts, .. } => parts.iter().for_each(|p| flatten(file, p, out)),
+        Expr::Format { template, .. } => {
+            for segment in template_segments(file, template) {
+                out.push(segment);
+            }
+        }
+        other => out.push(Segment::Hole(other)),
+    }
+}
+
+fn literal_segments(file: &FileContext, lit: &StringLit, out: &mut Vec<Segment<'_>>) {
+    for part in &lit.parts {
+        match part {
+            StringPart::Text { text, span } => out.push(Segment::Text {
+                verbatim: file.source.bytes.get(span.clone()) == Some(text.as_bytes()),
+                text: text.clone(),
+                span: span.clone(),
+            }),
+            StringPart::Interpolation { code, .. } => {
+                out.push(Segment::Interpolation { code: code.clone() })
+            }
+        }
+    }
+}
+
+/// A format template's text with its placeholders (`{}`, `{name}`, `%s`, `%v`) as holes.
+fn template_segments<'a>(file: &FileContext, template: &StringLit) -> Vec<Segment<'a>> {
+    let mut raw = Vec::new();
+    literal_segments(file, template, &mut raw);
+    let mut out = Vec::new();
+    for segment in raw {
+        let Segment::Text {
+            text,
+            span,
+            verbatim,
+        } = segment
+        else {
+            out.push(segment);
+            continue;
+        };
+        let mut last = 0;
+        for (start, end) in placeholders(&text) {
+            if start > last {
+                out.push(Segment::Text {
+                    text: text[last..start].to_owned(),
+                    span: sub_span(&span, verbatim, last..start),
+                    verbatim,
+                });
+            }
+            out.push(Segment::Placeholder);
+            last = end;
+        }
+        if last < text.len() {
+            out.push(Segment::Text {
+                text: text[last..].to_owned(),
+                span: sub_span(&span, verbatim, last..text.len()),
+                verbatim,
+            });
+        }
+    }
+    out
+}
+
+/// Byte ranges of `{}` / `{name}` / `{0}` / `%s` / `%v` / `%d` placeholders in a template.
+pub fn placeholders(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'{' if bytes.get(at + 1) == Some(&b'{') => at += 2,
+            b'{' => match text[at..].find('}') {
+                Some(close)
+                    if text[at + 1..at + close]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.:?#".contains(&b)) =>
+                {
+                    found.push((at, at + close + 1));
+                    at += close + 1;
+                }
+                _ => at += 1,
+            },
+            b'%' if matches!(bytes.get(at + 1), Some(b's' | b'v' | b'd' | b'q')) => {
+                found.push((at, at + 2));
+                at += 2;
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
+/// The file span of `range` inside a text part: exact when the text is verbatim in the file.
+pub fn sub_span(span: &Range<usize>, verbatim: bool, range: Range<usize>) -> Range<usize> {
+    if verbatim {
+        span.start + range.start..span.start + range.end
+    } else {
+        span.clone()
+    }
+}
+
+/// Whether an expression evidently holds a key: an env read of a key variable, a variable named
+/// like a key, a key literal, a key file's contents.
+pub fn is_key_like(file: &FileContext, expr: &Expr) -> bool {
+    match expr {
+        Expr::Env(read) => key_variable(file, &read.name).is_some() || name_is_key_like(&read.name),
+        Expr::Name { path, .. } => name_is_key_like(path),
+        Expr::Str(lit) => lit.text().is_some_and(|text| {
+            let text = text.trim();
+            whole_key(text, None).is_some() || known_prefix(text).is_some()
+        }),
+        Expr::FileRead { .. } => true,
+        _ => false,
+    }
+}
+
+/// An interpolation's code that evidently reads a key (`key`, `api_key`, `os.environ['X_KEY']`,
+/// `process.env.OPENAI_API_KEY`, `$OPENAI_API_KEY`).
+pub fn code_is_key_like(code: &str) -> bool {
+    let code = code
+        .trim()
+        .trim_start_matches(['$', '{'])
+        .trim_end_matches('}');
+    let last = code
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|word| !word.is_empty())
+        .unwrap_or(code);
+    name_is_key_like(last) || name_is_key_like(code)
+}
+
+/// `api_key`, `apiKey`, `OPENAI_API_KEY`, `self.key`, `token`: named like a key or token.
+pub fn name_is_key_like(path: &str) -> bool {
+    let last = path.rsplit(['.', ':']).next().unwrap_or(path);
+    let lower = last.to_ascii_lowercase();
+    let lower = lower.trim_end_matches(['"', '\'', ']', ')']);
+    lower == "key"
+        || lower.ends_with("_key")
+        || lower.ends_with("apikey")
+        || lower.ends_with("api_key")
+        || lower.ends_with("token")
+        || lower.ends_with("secret")
+}
+
+/// Hosts of OpenAI's and Azure OpenAI's APIs.
+pub const OPENAI_HOST: &str = "api.openai.com";
+pub const AZURE_HOSTS: &[&str] = &[".openai.azure.com", ".cognitiveservices.azure.com"];
+
+/// Whether the file talks to one of `hosts`: a request URL or any string literal names it.
+pub fn file_mentions(facts: &CodeFacts, hosts: &[&str]) -> bool {
+    let mentions = |text: &str| hosts.iter().any(|host| text.contains(host));
+    facts
+        .requests
+        .iter()
+        .any(|r| r.url.as_deref().is_some_and(mentions))
+        || facts.strings.iter().any(|s| {
+            s.parts
+                .iter()
+                .any(|p| matches!(p, StringPart::Text { text, .. } if mentions(text)))
+        })
+}
