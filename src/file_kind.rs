@@ -88,6 +88,23 @@ impl FileKind {
     }
 }
 
+impl FileKind {
+    /// Source code that a front-end parses.
+    pub fn is_source(self) -> bool {
+        matches!(
+            self,
+            FileKind::Python
+                | FileKind::JavaScript
+                | FileKind::TypeScript
+                | FileKind::Go
+                | FileKind::Rust
+                | FileKind::Shell
+                | FileKind::Notebook
+                | FileKind::Http
+        )
+    }
+}
+
 fn in_github_workflows(path: &Path) -> bool {
     let mut parents = path.parent().into_iter().flat_map(Path::components).rev();
     let last = parents.next().map(|c| c.as_os_str().to_owned());

@@ -10,7 +10,7 @@ use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
 use crate::rules::key_setting::mask_value;
 use crate::rules::registry::{is_valid_selector, selects};
-use crate::rules::{FileContext, GitStatus, RuleInfo, Violation, RULES};
+use crate::rules::{FileContext, GitStatus, RuleInfo, Violation, MAX_PARSE_BYTES, RULES};
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -181,7 +181,14 @@ impl Linter {
             .into_iter()
             .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
             .collect();
-        report.parse_failure = file.config().and_then(|model| model.parse_failure.clone());
+        report.parse_failure = file
+            .config()
+            .and_then(|model| model.parse_failure.clone())
+            .or_else(|| file.code().and_then(|facts| facts.parse_error.clone()))
+            .or_else(|| {
+                (hits.code_context() && bytes.len() > MAX_PARSE_BYTES && file.kind.is_source())
+                    .then(|| "not parsed (over 1 MB); scanned as text only".to_owned())
+            });
         report
     }
 

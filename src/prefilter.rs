@@ -12,37 +12,32 @@ pub struct Prefilter {
     provider_count: usize,
 }
 
-/// Owner of the literals that make a configuration file worth modelling.
-const CONFIG_OWNER: usize = usize::MAX;
+/// Owner of key variable names (the catalog's and the user's).
+const KEY_VAR_OWNER: usize = usize::MAX;
+/// The suffix most key variable names share (`OPENAI_API_KEY`, `GROQ_API_KEY`, ...).
+const COMMON_KEY_SUFFIX: &str = "_API_KEY";
+
+/// Owner of Kubernetes Secret and ConfigMap literals.
+const KUBE_OWNER: usize = usize::MAX - 2;
 /// Owner of the literals that make a source file worth parsing.
 const CODE_OWNER: usize = usize::MAX - 1;
 
-/// Literals of the source-code rules: headers, schemes, SDKs, dotenv.
+/// Literals that put a source file in an AI provider's context, where the source-code rules
+/// judge headers and requests (besides key variable names and key markers).
 const CODE_LITERALS: &[&str] = &[
-    "Authorization",
-    "authorization",
-    "AUTHORIZATION",
-    "Authorisation",
-    "Authorizaton",
-    "Bearer",
-    "bearer_auth",
-    "api-key",
-    "Api-Key",
-    "API-Key",
-    "X-API-Key",
-    "x-api-key",
-    "OpenAI",
     "openai",
+    "OpenAI",
     "OPENAI",
     "Anthropic",
     "anthropic",
-    "dotenv",
-    "api.openai.com",
+    "ANTHROPIC",
+    "azure.com",
+    "Groq",
 ];
 
 /// Literals that make a configuration file worth modelling besides key variable names:
 /// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names.
-const CONFIG_LITERALS: &[&str] = &[
+const KUBE_LITERALS: &[&str] = &[
     "Secret",
     "secretGenerator",
     "ConfigMap",
@@ -53,15 +48,28 @@ const CONFIG_LITERALS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hits {
     pub providers: Vec<bool>,
-    /// A key variable name (or a Secret) occurs: configuration rules may fire.
-    pub config: bool,
-    /// A header, scheme, SDK or dotenv literal occurs: source-code rules may fire.
+    /// A key variable name occurs.
+    pub key_var: bool,
+    /// A Kubernetes Secret or ConfigMap may be defined.
+    pub kube: bool,
+    /// An AI provider is named: source-code rules may fire.
     pub code: bool,
 }
 
 impl Hits {
     pub fn any(&self) -> bool {
-        self.config || self.code || self.providers.iter().any(|&hit| hit)
+        self.key_var || self.kube || self.code || self.providers.iter().any(|&hit| hit)
+    }
+
+    /// Configuration rules may fire: a key variable or a Secret/ConfigMap is named.
+    pub fn config(&self) -> bool {
+        self.key_var || self.kube
+    }
+
+    /// Source-code rules may fire: the file names an AI provider's API or SDK, or a key
+    /// variable.
+    pub fn code_context(&self) -> bool {
+        self.code || self.key_var
     }
 }
 
@@ -76,19 +84,25 @@ impl Prefilter {
                 owners.push(index);
             }
         }
+        // Key variable names, most of them covered by their common `_API_KEY`: fewer literals
+        // keep the SIMD searcher (at most 64 patterns) in use. The rules match names exactly.
         let env_names = catalog()
             .iter()
-            .flat_map(|p| p.env.iter().map(String::as_str));
-        for literal in env_names
-            .chain(key_vars.iter().map(String::as_str))
-            .chain(CONFIG_LITERALS.iter().copied())
-        {
+            .flat_map(|p| p.env.iter().map(String::as_str))
+            .chain(key_vars.iter().map(String::as_str));
+        let mut key_literals = vec![COMMON_KEY_SUFFIX];
+        key_literals.extend(env_names.filter(|name| !name.contains(COMMON_KEY_SUFFIX)));
+        key_literals.sort_unstable();
+        key_literals.dedup();
+        for literal in key_literals {
             patterns.push(literal);
-            owners.push(CONFIG_OWNER);
+            owners.push(KEY_VAR_OWNER);
         }
-        for literal in CODE_LITERALS {
-            patterns.push(literal);
-            owners.push(CODE_OWNER);
+        for (literals, owner) in [(KUBE_LITERALS, KUBE_OWNER), (CODE_LITERALS, CODE_OWNER)] {
+            for literal in literals {
+                patterns.push(literal);
+                owners.push(owner);
+            }
         }
         // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
         let automaton = AhoCorasick::builder()
@@ -106,15 +120,17 @@ impl Prefilter {
     pub fn scan(&self, bytes: &[u8]) -> Hits {
         let mut hits = Hits {
             providers: vec![false; self.provider_count],
-            config: false,
+            key_var: false,
+            kube: false,
             code: false,
         };
-        let mut remaining = self.provider_count + 2;
+        let mut remaining = self.provider_count + 3;
         let mut from = 0;
         while let Some(found) = self.automaton.find(Input::new(bytes).range(from..)) {
             let owner = self.owners[found.pattern().as_usize()];
             let seen = match owner {
-                CONFIG_OWNER => &mut hits.config,
+                KEY_VAR_OWNER => &mut hits.key_var,
+                KUBE_OWNER => &mut hits.kube,
                 CODE_OWNER => &mut hits.code,
                 provider => &mut hits.providers[provider],
             };
@@ -136,11 +152,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stays_within_the_simd_searchers_pattern_limit() {
+        let prefilter = Prefilter::new(&[]);
+        assert!(
+            prefilter.owners.len() <= 64,
+            "{} literals",
+            prefilter.owners.len()
+        );
+    }
+
+    #[test]
     fn sees_markers_and_nothing_else() {
         let prefilter = Prefilter::new(&["MY_LLM_KEY".to_owned()]);
         assert!(!prefilter.scan(b"def main():\n    return 1\n").any());
-        assert!(prefilter.scan(b"MY_LLM_KEY=1").config);
-        assert!(prefilter.scan(b"OPENAI_API_KEY=").config);
+        assert!(prefilter.scan(b"MY_LLM_KEY=1").key_var);
+        assert!(prefilter.scan(b"OPENAI_API_KEY=").config());
+        assert!(!prefilter.scan(b"kind: Secret").code_context());
         let hits = prefilter.scan(b"key = 'sk-ant-api03-...'");
         let anthropic = catalog().iter().position(|p| p.id == "anthropic").unwrap();
         assert!(hits.providers[anthropic]);

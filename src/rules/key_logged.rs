@@ -1,13 +1,24 @@
 //! KL404 key-logged: a print or log call whose argument is a whole key.
 
 use crate::code::facts::{Expr, StringPart};
-use crate::rules::code_helpers::{code_is_key_like, is_key_like};
+use crate::rules::code_helpers::is_key_like;
+use crate::rules::key_setting::key_variable;
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
+    // Variables that hold a key: assigned from a key variable, a key literal or a key file.
+    let holders: Vec<&str> = facts
+        .assignments
+        .iter()
+        .filter(|a| holds_key(file, &a.value))
+        .map(|a| a.target.as_str())
+        .collect();
     for log in &facts.logs {
-        let logged = log.args.iter().find_map(|arg| logged_key(file, arg));
+        let logged = log
+            .args
+            .iter()
+            .find_map(|arg| logged_key(file, &holders, arg));
         if let Some(span) = logged {
             violations.push(Violation {
                 span,
@@ -23,22 +34,46 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     }
 }
 
+/// A key source: an env read of a key variable, a key literal, a file's contents.
+fn holds_key(file: &FileContext, value: &Expr) -> bool {
+    match value {
+        Expr::Env(read) => key_variable(file, &read.name).is_some(),
+        Expr::Str(_) | Expr::FileRead { .. } => is_key_like(file, value),
+        _ => false,
+    }
+}
+
 /// The span of a whole key inside a logged argument.
-fn logged_key(file: &FileContext, arg: &Expr) -> Option<std::ops::Range<usize>> {
+fn logged_key(file: &FileContext, holders: &[&str], arg: &Expr) -> Option<std::ops::Range<usize>> {
     match arg {
-        Expr::Env(_) | Expr::Name { .. } => is_key_like(file, arg).then(|| arg.span().clone()),
-        Expr::Str(lit) => interpolated_key(&lit.parts),
-        Expr::Concat { parts, .. } => parts.iter().find_map(|p| logged_key(file, p)),
-        Expr::Format { template, args, .. } => interpolated_key(&template.parts)
-            .or_else(|| args.iter().find_map(|a| logged_key(file, a))),
+        Expr::Env(read) => key_variable(file, &read.name).map(|_| arg.span().clone()),
+        Expr::Name { path, span } => holders.contains(&path.as_str()).then(|| span.clone()),
+        Expr::Str(lit) => interpolated_key(file, holders, &lit.parts)
+            .or_else(|| is_key_like(file, arg).then(|| lit.span.clone())),
+        Expr::Concat { parts, .. } => parts.iter().find_map(|p| logged_key(file, holders, p)),
+        Expr::Format { template, args, .. } => interpolated_key(file, holders, &template.parts)
+            .or_else(|| args.iter().find_map(|a| logged_key(file, holders, a))),
         Expr::FileRead { .. } | Expr::Partial { .. } | Expr::Other { .. } => None,
     }
 }
 
-fn interpolated_key(parts: &[StringPart]) -> Option<std::ops::Range<usize>> {
+/// An interpolation that is a key holder or reads a key variable (`{api_key}`,
+/// `{os.environ['OPENAI_API_KEY']}`, `$OPENAI_API_KEY`), not a part of one (`{key[:5]}`).
+fn interpolated_key(
+    file: &FileContext,
+    holders: &[&str],
+    parts: &[StringPart],
+) -> Option<std::ops::Range<usize>> {
     parts.iter().find_map(|part| match part {
-        StringPart::Interpolation { code, span } if code_is_key_like(code) && !partial(code) => {
-            Some(span.clone())
+        StringPart::Interpolation { code, span } if !partial(code) => {
+            let words: Vec<&str> = code
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let reads_key = words
+                .iter()
+                .any(|w| holders.contains(w) || key_variable(file, w).is_some());
+            reads_key.then(|| span.clone())
         }
         _ => None,
     })

@@ -41,6 +41,10 @@ pub use registry::{RuleInfo, Severity, RULES};
 /// A rule's check: reads the file, pushes violations.
 pub type RuleCheck = fn(&FileContext, &mut Vec<Violation>);
 
+/// Source files larger than this are not parsed (minified bundles, generated code); they are
+/// still scanned as text for keys.
+pub const MAX_PARSE_BYTES: usize = 1_000_000;
+
 /// Whether git would commit a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GitStatus {
@@ -89,11 +93,13 @@ impl<'a> FileContext<'a> {
         }
     }
 
-    /// The facts of a source file (built once when the prefilter saw code-rule literals).
+    /// The facts of a source file, built once when the file is in an AI provider's context:
+    /// it names a provider's API or SDK, or a key variable. Files over `MAX_PARSE_BYTES`
+    /// (bundles, generated code) are scanned as text only.
     pub fn code(&self) -> Option<&CodeFacts> {
         self.code
             .get_or_init(|| {
-                (self.hits.code || self.hits.config)
+                (self.hits.code_context() && self.source.bytes.len() <= MAX_PARSE_BYTES)
                     .then(|| crate::code::facts_for(self.kind, self.path, self.source.bytes))
                     .flatten()
             })
@@ -106,7 +112,7 @@ impl<'a> FileContext<'a> {
         self.config
             .get_or_init(|| {
                 self.hits
-                    .config
+                    .config()
                     .then(|| config::model(self.kind, self.source.bytes))
                     .flatten()
             })
