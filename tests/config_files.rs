@@ -156,3 +156,64 @@ fn user_key_variables() {
     );
     assert_eq!(finding_lines(&output), [".env.production:1:12-32 KL103 -"]);
 }
+
+#[test]
+fn source_that_does_not_parse_gives_keys_but_no_structural_finding() {
+    let key = openai_legacy_key(21);
+    let broken = format!(
+        "import requests\nKEY = \"{key}\"\nheaders = {{\"Authorization\": KEY}}\n\
+         requests.get(\"https://api.openai.com/v1/models\", headers=headers)\ndef broken(:\n"
+    );
+    let mut bundle = format!("var k=\"{key}\";fetch(\"https://api.openai.com/v1/models\",{{headers:{{Authorization:process.env.OPENAI_API_KEY}}}});");
+    while bundle.len() < 5_000_000 {
+        bundle.push_str("var a=function(b){return b+1};");
+    }
+    let mut latin1 =
+        format!("headers = {{\"Authorization\": \"{key}\"}}  # api.openai.com, caf").into_bytes();
+    latin1.extend_from_slice(b"\xe9\n");
+    let dir = tree(&[
+        ("truncated.py", broken.as_bytes()),
+        ("bundle.min.js", bundle.as_bytes()),
+        ("latin1.py", &latin1),
+    ]);
+    let output = keylint(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--verbose",
+            "--max-file-size",
+            "6000000",
+        ],
+    );
+    let rules: Vec<String> = json(&output)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["path"].as_str().unwrap(),
+                f["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "bundle.min.js KL101",
+            "latin1.py KL101",
+            "truncated.py KL101"
+        ],
+        "{}",
+        stderr(&output)
+    );
+    let notes = stderr(&output);
+    assert!(notes.contains("truncated.py: syntax error"), "{notes}");
+    assert!(
+        notes.contains("bundle.min.js: not parsed (over 1 MB)"),
+        "{notes}"
+    );
+    assert!(notes.contains("latin1.py: not valid UTF-8"), "{notes}");
+}

@@ -16,6 +16,26 @@ use facts::{CodeFacts, OffsetMap};
 /// The facts of a source file, or None for files that are not source code. Shell embedded in
 /// Dockerfile `RUN` instructions and CI scripts is parsed too, with positions mapped back.
 pub fn facts_for(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
+    if kind.is_source() && std::str::from_utf8(bytes).is_err() {
+        return Some(unparsed("not valid UTF-8".to_owned()));
+    }
+    let facts = whole_file_facts(kind, path, bytes)?;
+    // A file that does not parse gives no structural finding: a half-understood file would
+    // give false ones. (It is still scanned as text for keys.)
+    Some(match facts.parse_error {
+        Some(error) => unparsed(error),
+        None => facts,
+    })
+}
+
+fn unparsed(error: String) -> CodeFacts {
+    CodeFacts {
+        parse_error: Some(format!("{error}; scanned as text only")),
+        ..CodeFacts::default()
+    }
+}
+
+fn whole_file_facts(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
     let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     Some(match kind {
         FileKind::Python => python::facts(bytes),
@@ -55,6 +75,8 @@ fn dockerfile_facts(bytes: &[u8]) -> CodeFacts {
         }
         let mut facts = shell::facts(script.as_bytes());
         facts.remap(&map);
+        // A fragment that does not parse in full still gives what was understood.
+        facts.parse_error = None;
         all.merge(facts);
     }
     all
@@ -78,6 +100,8 @@ fn ci_facts(kind: FileKind, bytes: &[u8]) -> CodeFacts {
             let map = align_lines(bytes, &script.text, script.span.start);
             let mut facts = shell::facts(script.text.as_bytes());
             facts.remap(&map);
+            // `${{ secrets.X }}` is not shell; what was understood still counts.
+            facts.parse_error = None;
             all.merge(facts);
         }
     }

@@ -26,18 +26,50 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             continue;
         }
         let span = header.value.span().clone();
+        let fix = corrected(file, &header.value).unwrap_or_else(|| suggestion(file).to_owned());
         violations.push(Violation {
             span,
             message: "the Authorization header sends the key without the `Bearer ` scheme".into(),
             label: "no `Bearer ` before the key".into(),
             help: format!(
-                "OpenAI-compatible APIs answer 401 to a bare key; send `Bearer <key>`: {}",
-                suggestion(file)
+                "OpenAI-compatible APIs answer 401 to a bare key; send `Bearer <key>`: {fix}"
             ),
             provider: None,
             secret: None,
         });
     }
+}
+
+/// The value rewritten with the scheme: `"Bearer " + X`, `format!("Bearer {}", X)`, or
+/// `Bearer ` inserted before the first interpolation of a template or shell string.
+fn corrected(file: &FileContext, value: &Expr) -> Option<String> {
+    let source = |span: &std::ops::Range<usize>| {
+        std::str::from_utf8(file.source.bytes.get(span.clone())?).ok()
+    };
+    let text = match value {
+        Expr::Str(lit) => {
+            let first = lit.parts.iter().find_map(|part| match part {
+                crate::code::facts::StringPart::Interpolation { span, .. } => Some(span.start),
+                crate::code::facts::StringPart::Text { text, .. } if !text.trim().is_empty() => {
+                    None
+                }
+                _ => None,
+            })?;
+            let before = source(&(lit.span.start..first))?;
+            let after = source(&(first..lit.span.end))?;
+            format!("{before}Bearer {after}")
+        }
+        Expr::Env(_) | Expr::Name { .. } => {
+            let expr = source(value.span())?;
+            if file.path.ends_with(".rs") {
+                format!("format!(\"Bearer {{}}\", {expr})")
+            } else {
+                format!("\"Bearer \" + {expr}")
+            }
+        }
+        _ => return None,
+    };
+    (!text.contains('\n')).then(|| format!("`{}`", crate::keys::redact(&text)))
 }
 
 fn literal_of(text: &str) -> crate::code::facts::StringLit {

@@ -30,6 +30,12 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     for (expr, what) in judged {
         for lit in literals(expr) {
             if let Some((span, placeholder)) = unfilled(file, lit, language) {
+                let fix = env_read(file, &placeholder, language)
+                    .or_else(|| rewritten(file, lit, language))
+                    .map_or_else(
+                        || language.fix().to_owned(),
+                        |code| format!("write {}", quoted(&code)),
+                    );
                 violations.push(Violation {
                     span,
                     message: format!(
@@ -38,8 +44,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
                     ),
                     label: "sent literally".into(),
                     help: format!(
-                        "the API receives the placeholder text instead of the key (401); {}",
-                        language.fix()
+                        "the API receives the placeholder text instead of the key (401); {fix}"
                     ),
                     provider: None,
                     secret: None,
@@ -84,6 +89,43 @@ fn unfilled(
         }
     }
     None
+}
+
+/// `code` as Markdown inline code, whatever backticks it holds.
+fn quoted(code: &str) -> String {
+    if code.contains('`') {
+        format!("`` {code} ``")
+    } else {
+        format!("`{code}`")
+    }
+}
+
+/// A placeholder naming a key variable (`{OPENAI_API_KEY}`) wants an environment read.
+fn env_read(file: &FileContext, placeholder: &str, language: Language) -> Option<String> {
+    let name = placeholder.trim_matches(|c| matches!(c, '{' | '}' | '$'));
+    crate::rules::key_setting::key_variable(file, name)?;
+    match language {
+        Language::Python => Some(format!("os.environ[\"{name}\"]")),
+        Language::JavaScript => Some(format!("process.env.{name}")),
+        Language::Go => Some(format!("os.Getenv(\"{name}\")")),
+        Language::Rust => Some(format!("std::env::var(\"{name}\")?")),
+        Language::Shell | Language::Other => None,
+    }
+}
+
+/// The literal written so that the language fills it in.
+fn rewritten(file: &FileContext, lit: &StringLit, language: Language) -> Option<String> {
+    let text = std::str::from_utf8(file.source.bytes.get(lit.span.clone())?).ok()?;
+    let inner = text.get(1..text.len().checked_sub(1)?)?;
+    let code = match language {
+        Language::Python if text.starts_with(['"', '\'']) => format!("f{text}"),
+        Language::JavaScript => format!("`{inner}`"),
+        Language::Shell if lit.kind == StringKind::ShellSingle => format!("\"{text}\""),
+        Language::Rust if text.starts_with('"') => format!("format!({text})"),
+        Language::Go if text.starts_with('"') => format!("fmt.Sprintf({text}, apiKey)"),
+        _ => return None,
+    };
+    (!code.contains('\n')).then(|| crate::keys::redact(&code))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
