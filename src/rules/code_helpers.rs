@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::code::facts::{CodeFacts, Expr, StringLit, StringPart};
+use crate::code::facts::{CodeFacts, Expr, Header, StringLit, StringPart};
 use crate::rules::key_setting::{key_variable, known_prefix, whole_key};
 use crate::rules::FileContext;
 
@@ -180,6 +180,14 @@ pub fn name_is_key_like(path: &str) -> bool {
 /// Hosts of OpenAI's and Azure OpenAI's APIs.
 pub const OPENAI_HOST: &str = "api.openai.com";
 pub const AZURE_HOSTS: &[&str] = &[".openai.azure.com", ".cognitiveservices.azure.com"];
+
+/// The Authorization headers among the file's headers (any case).
+pub fn authorization_headers(facts: &CodeFacts) -> impl Iterator<Item = &Header> {
+    facts
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
+}
 
 /// Whether the file talks to one of `hosts`: a request URL or any string literal names it.
 pub fn file_mentions(facts: &CodeFacts, hosts: &[&str]) -> bool {

@@ -4,17 +4,15 @@
 
 use std::ops::Range;
 
-use crate::rules::code_helpers::{file_mentions, segments, sub_span, Segment, OPENAI_HOST};
+use crate::rules::code_helpers::{
+    authorization_headers, file_mentions, segments, sub_span, Segment, OPENAI_HOST,
+};
 use crate::rules::missing_bearer::suggestion;
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
-    for header in facts
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
-    {
+    for header in authorization_headers(facts) {
         let parts = segments(file, &header.value);
         // The literal text before the first hole (adjacent literals joined), and whether a
         // hole follows.

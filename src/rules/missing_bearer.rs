@@ -1,16 +1,14 @@
 //! KL201 missing-bearer: an Authorization header that sends the key with no scheme.
 
 use crate::code::facts::Expr;
-use crate::rules::code_helpers::{code_is_key_like, is_key_like, segments, Segment};
+use crate::rules::code_helpers::{
+    authorization_headers, code_is_key_like, is_key_like, segments, Segment,
+};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
-    for header in facts
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
-    {
+    for header in authorization_headers(facts) {
         // The first thing in the value, leading blanks skipped.
         let first = segments(file, &header.value).into_iter().find(|s| match s {
             Segment::Text { text, .. } => !text.trim().is_empty(),

@@ -1,7 +1,7 @@
 //! KL108 unstripped-key-file: a key read from a file and used with its trailing newline.
 
 use crate::code::facts::Expr;
-use crate::rules::code_helpers::{name_is_key_like, segments, Segment};
+use crate::rules::code_helpers::{authorization_headers, name_is_key_like, segments, Segment};
 use crate::rules::key_setting::key_variable;
 use crate::rules::{FileContext, Violation};
 
@@ -11,11 +11,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     for client in &facts.clients {
         reads.extend(client.key.iter());
     }
-    for header in facts
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
-    {
+    for header in authorization_headers(facts) {
         for part in segments(file, &header.value) {
             if let Segment::Hole(expr) = part {
                 reads.push(expr);

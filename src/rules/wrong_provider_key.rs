@@ -2,7 +2,7 @@
 
 use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
-use crate::providers::catalog;
+use crate::providers::{catalog, KeyShape, Provider};
 use crate::rules::key_setting::{article, clean, key_settings, whole_key};
 use crate::rules::{FileContext, Violation};
 
@@ -51,14 +51,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             .unwrap_or_default();
         violations.push(Violation {
             span: value.span.clone(),
-            message: format!(
-                "`{name}` holds {} {} {}, not {} {} key",
-                article(&holder.name),
-                holder.name,
-                shape.kind,
-                article(&named.name),
-                named.name
-            ),
+            message: format!("`{name}` holds {}", mismatch(holder, shape, named)),
             label: format!("{} key", holder.name),
             help: format!(
                 "{} rejects it with 401; put {} {} key here, and this key in `{right_name}`{endpoint}",
@@ -107,15 +100,7 @@ fn code_clients(file: &FileContext, violations: &mut Vec<Violation>) {
         }
         violations.push(Violation {
             span: lit.span.clone(),
-            message: format!(
-                "`{}` is given {} {} {}, not {} {} key",
-                client.sdk,
-                article(&holder.name),
-                holder.name,
-                shape.kind,
-                article(&named.name),
-                named.name
-            ),
+            message: format!("`{}` is given {}", client.sdk, mismatch(holder, shape, named)),
             label: format!("{} key", holder.name),
             help: format!(
                 "{} rejects it with 401; use {} {} key, or point the client at {}'s endpoint with `base_url`",
@@ -128,4 +113,16 @@ fn code_clients(file: &FileContext, violations: &mut Vec<Violation>) {
             secret: None,
         });
     }
+}
+
+/// "an Anthropic API key, not an OpenAI key".
+fn mismatch(holder: &Provider, shape: &KeyShape, named: &Provider) -> String {
+    format!(
+        "{} {} {}, not {} {} key",
+        article(&holder.name),
+        holder.name,
+        shape.kind,
+        article(&named.name),
+        named.name
+    )
 }
