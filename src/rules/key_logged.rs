@@ -79,8 +79,20 @@ fn interpolated_key(
     })
 }
 
-/// `key[:5]`, `len(key)`, `key.slice(0, 5)`, `&key[..5]` inside an interpolation.
+/// `key[:5]`, `len(key)`, `key.slice(0, 5)`, `&key[..5]`, shell `${#KEY}` and `${KEY:0:5}`
+/// inside an interpolation.
 fn partial(code: &str) -> bool {
+    let shell_part = code.starts_with("${#")
+        || code.find(':').is_some_and(|at| {
+            code.starts_with("${")
+                && code[at + 1..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit())
+        });
+    shell_part || plain_partial(code)
+}
+
+fn plain_partial(code: &str) -> bool {
     code.contains('[')
         || code.contains("len(")
         || code.contains(".slice(")

@@ -50,19 +50,68 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             .or_else(|| quoted_key(&parts))
             .or_else(|| trailing_space(&parts));
         if let Some((span, what)) = found {
+            let fix = corrected(file, header.value.span(), &span, what)
+                .unwrap_or_else(|| suggestion(file).to_owned());
             violations.push(Violation {
                 span,
                 message: format!("the Authorization header {what}"),
                 label: "malformed scheme".into(),
                 help: format!(
-                    "the API answers 401 unless the value is exactly `Bearer <key>`: {}",
-                    suggestion(file)
+                    "the API answers 401 unless the value is exactly `Bearer <key>`: {fix}"
                 ),
                 provider: None,
                 secret: None,
             });
         }
     }
+}
+
+/// The value's code with the offending characters mended, when the fix is a local edit.
+fn corrected(
+    file: &FileContext,
+    value: &Range<usize>,
+    wrong: &Range<usize>,
+    what: &str,
+) -> Option<String> {
+    let bytes = file.source.bytes;
+    if wrong.start < value.start || wrong.end > value.end {
+        return None;
+    }
+    let mut end = wrong.end;
+    let replacement = if what.contains("colon") {
+        if bytes.get(end) == Some(&b' ') {
+            ""
+        } else {
+            " "
+        }
+    } else if what.contains("glues") {
+        "Bearer "
+    } else if what.contains("more than one space") {
+        " "
+    } else if what.contains("twice") {
+        if bytes.get(end) == Some(&b' ') {
+            end += 1;
+        }
+        ""
+    } else if what.contains("whitespace") {
+        ""
+    } else {
+        return None;
+    };
+    let before = std::str::from_utf8(&bytes[value.start..wrong.start]).ok()?;
+    let after = std::str::from_utf8(&bytes[end..value.end]).ok()?;
+    let mut code = format!("{before}{replacement}{after}");
+    if file.path.ends_with(".ipynb") {
+        code = code.replace("\\\"", "\"");
+    }
+    (!code.contains('\n')).then(|| {
+        let code = crate::keys::redact(&code);
+        if code.contains('`') {
+            format!("`` {code} ``")
+        } else {
+            format!("`{code}`")
+        }
+    })
 }
 
 /// The file span of a range of joined literal texts: exact inside one verbatim literal,

@@ -2,7 +2,6 @@
 
 use crate::code::facts::HeaderSource;
 use crate::rules::code_helpers::OPENAI_HOST;
-use crate::rules::missing_bearer::suggestion;
 use crate::rules::{FileContext, Violation};
 
 /// Headers that carry a key (a wrong one is KL204's business, not a missing one).
@@ -19,9 +18,11 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         let sends_credentials = match request.headers {
             HeaderSource::None => false,
             HeaderSource::Opaque => true,
+            // In the call, or set on the request in the same function (Go's `req.Header.Set`).
             HeaderSource::Literal => facts.headers.iter().any(|h| {
-                h.span.start >= request.span.start
-                    && h.span.end <= request.span.end
+                let in_call = h.span.start >= request.span.start && h.span.end <= request.span.end;
+                let same_function = request.function.is_some() && h.function == request.function;
+                (in_call || same_function)
                     && CREDENTIAL_HEADERS.contains(&h.name.to_ascii_lowercase().as_str())
             }),
         };
@@ -30,14 +31,33 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         }
         violations.push(Violation {
             span: request.span.clone(),
-            message: format!("`{}` calls api.openai.com without an Authorization header", request.tool),
+            message: format!(
+                "`{}` calls api.openai.com without an Authorization header",
+                request.tool
+            ),
             label: "no Authorization header".into(),
             help: format!(
-                "the API answers 401 to a request without a key; add `Authorization: Bearer <key>`: {}",
-                suggestion(file)
+                "the API answers 401 to a request without a key; send it: {}",
+                header_code(file.path)
             ),
             provider: None,
             secret: None,
         });
+    }
+}
+
+/// The code that sends the key, in the file's language.
+fn header_code(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "py" | "ipynb" => {
+            "`headers={\"Authorization\": f\"Bearer {os.environ['OPENAI_API_KEY']}\"}`"
+        }
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => {
+            "`` headers: { Authorization: `Bearer ${process.env.OPENAI_API_KEY}` } ``"
+        }
+        "go" => "`req.Header.Set(\"Authorization\", \"Bearer \"+os.Getenv(\"OPENAI_API_KEY\"))`",
+        "rs" => "`.bearer_auth(std::env::var(\"OPENAI_API_KEY\")?)`",
+        "http" | "rest" => "`Authorization: Bearer {{$processEnv OPENAI_API_KEY}}`",
+        _ => "`-H \"Authorization: Bearer $OPENAI_API_KEY\"`",
     }
 }
