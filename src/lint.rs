@@ -2,6 +2,7 @@
 //! with code, severity, position, suppression, fingerprint and a redacted snippet.
 
 use std::ops::Range;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -123,9 +124,11 @@ impl Linter {
     }
 
     /// Lints one file's bytes. `path` is the display path; `kind` comes from the file name.
+    /// `location` is where the file is on disk, for rules that look at its neighbours.
     pub fn lint_bytes(
         &self,
         path: &str,
+        location: &Path,
         kind: FileKind,
         git: GitStatus,
         bytes: &[u8],
@@ -139,7 +142,8 @@ impl Linter {
             return report;
         }
         let source = SourceText::new(bytes);
-        let file = FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
+        let mut file = FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
+        file.location = Some(location);
         let suppressions = Suppressions::scan(&source);
         let mut violations = Vec::new();
         for rule in &self.rules {
@@ -364,6 +368,7 @@ mod tests {
             .unwrap()
             .lint_bytes(
                 "app.py",
+                Path::new("app.py"),
                 FileKind::Python,
                 GitStatus::Committable,
                 text.as_bytes(),

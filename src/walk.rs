@@ -191,7 +191,7 @@ impl Scan<'_> {
         match read_file(path, settings.max_file_size, buffer) {
             Ok(ReadOutcome::Text) => {
                 self.files_scanned.fetch_add(1, Ordering::Relaxed);
-                let report = self.linter.lint_bytes(&display, kind, git, buffer);
+                let report = self.linter.lint_bytes(&display, path, kind, git, buffer);
                 if let Some(failure) = report.parse_failure {
                     self.note(note(NoteLevel::Verbose, failure));
                 }

@@ -190,6 +190,8 @@ pub struct EnvRef {
     pub object: String,
     pub key: String,
     pub optional: bool,
+    /// The `optional: ...` entry, when written.
+    pub optional_span: Option<Range<usize>>,
     pub span: Range<usize>,
 }
 
@@ -295,6 +297,9 @@ fn kube_container(
                 object: reference.get("name")?.as_str()?.to_owned(),
                 key: reference.get("key")?.as_str()?.to_owned(),
                 optional: optional(reference),
+                optional_span: reference
+                    .get_entry("optional")
+                    .map(|entry| entry.key.span.start..entry.value.span.end),
                 span: reference.span.clone(),
             })
         })

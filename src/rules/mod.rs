@@ -16,11 +16,13 @@ mod malformed_org_header;
 mod missing_auth_header;
 mod missing_bearer;
 mod module_key_ignored;
+mod optional_secret_ref;
 mod placeholder_key;
 pub mod registry;
 mod secret_in_configmap;
 mod truncated_key;
 mod uninterpolated_header;
+mod unset_interpolation;
 mod unstripped_key_file;
 mod wrong_auth_header;
 mod wrong_provider_key;
@@ -66,6 +68,9 @@ pub struct FileContext<'a> {
     pub git: GitStatus,
     /// Variable names the user declared as holding keys (`--key-var`).
     pub key_vars: &'a [String],
+    /// Where the file is on disk, for rules that read a neighbour (the `.env` beside a compose
+    /// file).
+    pub location: Option<&'a std::path::Path>,
     keys: OnceCell<Vec<KeyMatch>>,
     config: OnceCell<Option<ConfigModel>>,
     code: OnceCell<Option<CodeFacts>>,
@@ -87,6 +92,7 @@ impl<'a> FileContext<'a> {
             hits,
             git,
             key_vars,
+            location: None,
             keys: OnceCell::new(),
             config: OnceCell::new(),
             code: OnceCell::new(),

@@ -5,9 +5,9 @@ use serde::Serialize;
 use crate::rules::{
     build_arg_secret, dotenv_loaded_late, dotenv_not_ignored, empty_key, encoded_key,
     hardcoded_key, key_logged, malformed_bearer, malformed_key_value, malformed_org_header,
-    missing_auth_header, missing_bearer, module_key_ignored, placeholder_key, secret_in_configmap,
-    truncated_key, uninterpolated_header, unstripped_key_file, wrong_auth_header,
-    wrong_provider_key, RuleCheck,
+    missing_auth_header, missing_bearer, module_key_ignored, optional_secret_ref, placeholder_key,
+    secret_in_configmap, truncated_key, uninterpolated_header, unset_interpolation,
+    unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -224,6 +224,28 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "medium",
         check: missing_auth_header::check,
+    },
+    RuleInfo {
+        code: "KL303",
+        name: "unset-interpolation",
+        severity: Severity::Warning,
+        summary: "Compose interpolates a key variable with no default or required marker, and no .env beside it defines it",
+        docs: include_str!("../../rules/KL303-unset-interpolation.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "medium",
+        check: unset_interpolation::check,
+    },
+    RuleInfo {
+        code: "KL306",
+        name: "optional-secret-ref",
+        severity: Severity::Warning,
+        summary: "A key variable comes from a secretKeyRef marked optional, so a missing Secret means 401s instead of a failed start",
+        docs: include_str!("../../rules/KL306-optional-secret-ref.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: optional_secret_ref::check,
     },
     RuleInfo {
         code: "KL309",
