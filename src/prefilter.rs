@@ -36,12 +36,14 @@ const CODE_LITERALS: &[&str] = &[
 ];
 
 /// Literals that make a configuration file worth modelling besides key variable names:
-/// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names.
+/// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names, and a
+/// compose `env_file` brings keys from another file.
 const KUBE_LITERALS: &[&str] = &[
     "Secret",
     "secretGenerator",
     "ConfigMap",
     "configMapGenerator",
+    "env_file",
 ];
 
 /// What the prefilter saw in one file.
@@ -50,7 +52,7 @@ pub struct Hits {
     pub providers: Vec<bool>,
     /// A key variable name occurs.
     pub key_var: bool,
-    /// A Kubernetes Secret or ConfigMap may be defined.
+    /// A Kubernetes Secret or ConfigMap may be defined, or compose loads an `env_file`.
     pub kube: bool,
     /// An AI provider is named: source-code rules may fire.
     pub code: bool,

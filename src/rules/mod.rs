@@ -15,6 +15,7 @@ mod malformed_key_value;
 mod malformed_org_header;
 mod missing_auth_header;
 mod missing_bearer;
+mod missing_env_file;
 mod module_key_ignored;
 mod optional_secret_ref;
 mod placeholder_key;

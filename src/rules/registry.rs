@@ -5,9 +5,9 @@ use serde::Serialize;
 use crate::rules::{
     build_arg_secret, dotenv_loaded_late, dotenv_not_ignored, empty_key, encoded_key,
     hardcoded_key, key_logged, malformed_bearer, malformed_key_value, malformed_org_header,
-    missing_auth_header, missing_bearer, module_key_ignored, optional_secret_ref, placeholder_key,
-    secret_in_configmap, truncated_key, uninterpolated_header, unset_interpolation,
-    unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
+    missing_auth_header, missing_bearer, missing_env_file, module_key_ignored, optional_secret_ref,
+    placeholder_key, secret_in_configmap, truncated_key, uninterpolated_header,
+    unset_interpolation, unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -235,6 +235,17 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "medium",
         check: unset_interpolation::check,
+    },
+    RuleInfo {
+        code: "KL304",
+        name: "missing-env-file",
+        severity: Severity::Error,
+        summary: "A compose env_file does not exist",
+        docs: include_str!("../../rules/KL304-missing-env-file.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: missing_env_file::check,
     },
     RuleInfo {
         code: "KL306",
