@@ -19,6 +19,7 @@ pub mod rules;
 pub mod source;
 pub mod suppression;
 pub mod walk;
+pub mod wiring;
 
 pub use lint::{Finding, Linter, Settings};
 pub use walk::{scan, Note, NoteLevel, ScanOutcome};

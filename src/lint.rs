@@ -65,6 +65,18 @@ pub struct Finding {
     /// The matched key as it may be shown: masked unless `--show-secrets`.
     pub secret: Option<String>,
     pub snippet: Snippet,
+    /// Other places the finding speaks of (the other end of a wiring problem).
+    pub related: Vec<Related>,
+}
+
+/// A place related to a finding, with its own message and snippet.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
+    pub message: String,
+    pub snippet: Snippet,
 }
 
 /// The finding's line, redacted, cut to a window around the span when long.
@@ -185,6 +197,7 @@ impl Linter {
             .into_iter()
             .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
             .collect();
+        report.summary = crate::wiring::Summary::of(&file);
         report.parse_failure = file
             .config()
             .and_then(|model| model.parse_failure.clone())
@@ -223,7 +236,74 @@ impl Linter {
             help: violation.help,
             provider: violation.provider.map(|p| p.id.as_str()),
             secret,
+            related: Vec::new(),
         }
+    }
+
+    /// A finding of a rule that looks across files: positions, masked snippet, fingerprint
+    /// and suppression as for any other finding. None when suppressed or not selected.
+    pub fn cross_file_finding(
+        &self,
+        rule: &'static RuleInfo,
+        primary: &Place<'_>,
+        message: String,
+        label: String,
+        help: String,
+        related: &[(Place<'_>, String)],
+    ) -> Option<Finding> {
+        if !self.rules.iter().any(|r| r.code == rule.code) {
+            return None;
+        }
+        let source = SourceText::new(primary.bytes);
+        let line = source.line_index(primary.span.start);
+        if Suppressions::scan(&source).is_suppressed(line, rule) {
+            return None;
+        }
+        let start = source.position(primary.span.start);
+        let related = related
+            .iter()
+            .map(|(place, message)| {
+                let source = SourceText::new(place.bytes);
+                let start = source.position(place.span.start);
+                Related {
+                    path: place.path.to_owned(),
+                    start,
+                    end: source.position(place.span.end),
+                    message: message.clone(),
+                    snippet: self.snippet(&source, &place.span, start, &self.sensitive(&source)),
+                }
+            })
+            .collect();
+        Some(Finding {
+            rule,
+            path: primary.path.to_owned(),
+            start,
+            end: source.position(primary.span.end),
+            fingerprint: fingerprint(
+                rule.code,
+                primary.path,
+                &primary.bytes[primary.span.clone()],
+            ),
+            snippet: self.snippet(&source, &primary.span, start, &self.sensitive(&source)),
+            message,
+            label,
+            help,
+            provider: None,
+            secret: None,
+            related,
+        })
+    }
+
+    /// Every key in a file, as it must be shown.
+    fn sensitive(&self, source: &SourceText) -> Vec<Sensitive> {
+        let all = vec![true; crate::providers::catalog().len()];
+        crate::keys::find_keys(source, &all)
+            .iter()
+            .map(|key| Sensitive {
+                span: key.span.clone(),
+                shown: self.shown_key(source, key),
+            })
+            .collect()
     }
 
     fn shown_key(&self, source: &SourceText, key: &KeyMatch) -> String {
@@ -300,6 +380,13 @@ impl Linter {
     }
 }
 
+/// A span in a file, for findings that look across files.
+pub struct Place<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    pub span: Range<usize>,
+}
+
 /// A span whose text must be masked in every output, and how it is shown.
 struct Sensitive {
     span: Range<usize>,
@@ -310,6 +397,8 @@ struct Sensitive {
 #[derive(Debug, Default)]
 pub struct FileReport {
     pub findings: Vec<Finding>,
+    /// What the cross-file rules need of this file, when it has any.
+    pub summary: Option<crate::wiring::Summary>,
     /// Why a configuration file was not understood structurally (a note for --verbose).
     pub parse_failure: Option<String>,
 }

@@ -89,6 +89,7 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         oracle: IgnoreOracle::default(),
         findings: Mutex::new(Vec::new()),
         notes: Mutex::new(Vec::new()),
+        summaries: Mutex::new(Vec::new()),
         files_scanned: AtomicUsize::new(0),
         env_files_seen: Mutex::new(HashSet::new()),
         dirs_seen: Mutex::new(Vec::new()),
@@ -130,10 +131,14 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         findings,
         notes,
         files_scanned,
+        summaries,
         ..
     } = scan;
 
     let mut findings = findings.into_inner().expect("not poisoned");
+    let mut summaries = summaries.into_inner().expect("not poisoned");
+    summaries.sort_by(|a, b| a.path.cmp(&b.path));
+    findings.extend(crate::wiring::check(&summaries, linter));
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
     });
@@ -155,6 +160,8 @@ struct Scan<'a> {
     oracle: IgnoreOracle,
     findings: Mutex<Vec<Finding>>,
     notes: Mutex<Vec<Note>>,
+    /// What the cross-file rules need, from the files that have it.
+    summaries: Mutex<Vec<crate::wiring::Summary>>,
     files_scanned: AtomicUsize,
     /// `.env`-family files scanned, so the pass over ignored ones skips them.
     env_files_seen: Mutex<HashSet<PathBuf>>,
@@ -192,6 +199,9 @@ impl Scan<'_> {
             Ok(ReadOutcome::Text) => {
                 self.files_scanned.fetch_add(1, Ordering::Relaxed);
                 let report = self.linter.lint_bytes(&display, path, kind, git, buffer);
+                if let Some(summary) = report.summary {
+                    self.summaries.lock().expect("not poisoned").push(summary);
+                }
                 if let Some(failure) = report.parse_failure {
                     self.note(note(NoteLevel::Verbose, failure));
                 }

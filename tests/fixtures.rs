@@ -134,8 +134,8 @@ fn every_openai_shape_is_found_with_its_kind() {
 /// snapshots) and `fixtures/<CODE>/negative` (near misses: none).
 const RULE_FIXTURES: &[&str] = &[
     "KL102", "KL103", "KL104", "KL105", "KL106", "KL107", "KL108", "KL109", "KL201", "KL202",
-    "KL203", "KL204", "KL205", "KL206", "KL303", "KL304", "KL306", "KL309", "KL402", "KL403",
-    "KL404",
+    "KL203", "KL204", "KL205", "KL206", "KL303", "KL304", "KL305", "KL306", "KL309", "KL402",
+    "KL403", "KL404",
 ];
 
 fn rule_findings(rule: &str, dir: &str) -> (std::process::Output, Vec<String>) {
@@ -169,9 +169,17 @@ fn rules_find_their_positives() {
             .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
             .collect();
         insta::assert_snapshot!(format!("{rule}_positive_findings"), messages.join("\n"));
+        // Every positive file is where a finding is, or the other end of one.
+        let related: Vec<String> = json(&output)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["related"].as_array().cloned().unwrap_or_default())
+            .filter_map(|r| r["path"].as_str().map(str::to_owned))
+            .collect();
         for file in fixture_files(&format!("fixtures/{rule}/positive")) {
             assert!(
-                lines.iter().any(|l| l.starts_with(&format!("{file}:"))),
+                lines.iter().any(|l| l.starts_with(&format!("{file}:"))) || related.contains(&file),
                 "{rule}: {file} gives no finding"
             );
         }
@@ -222,4 +230,50 @@ fn the_clean_app_gives_no_finding_at_all() {
     assert_eq!(code(&output), 0);
     // Every configuration file was understood: no parse-failure notes.
     assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn cross_file_findings_carry_the_other_end() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/KL305/positive",
+            "--select",
+            "KL305",
+            "--format",
+            "json",
+        ],
+    );
+    let report = json(&output);
+    let first = &report["findings"][0];
+    assert_eq!(first["path"], "fixtures/KL305/positive/deployment.yaml");
+    let related = &first["related"][0];
+    assert_eq!(related["path"], "fixtures/KL305/positive/secret.yaml");
+    assert_eq!(
+        (related["line"].as_u64(), related["column"].as_u64()),
+        (Some(4), Some(9))
+    );
+    assert_eq!(related["message"], "Secret `openai-key` is defined here");
+    let sarif = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/KL305/positive",
+            "--select",
+            "KL305",
+            "--format",
+            "sarif",
+        ],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let location = &log["runs"][0]["results"][0]["relatedLocations"][0];
+    assert_eq!(
+        location["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/KL305/positive/secret.yaml"
+    );
+    assert_eq!(
+        location["message"]["text"],
+        "Secret `openai-key` is defined here."
+    );
 }

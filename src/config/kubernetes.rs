@@ -159,6 +159,7 @@ pub struct KubeObject {
     pub name: String,
     pub namespace: Option<String>,
     pub keys: Vec<String>,
+    /// The object's `metadata.name` (the document when it has none).
     pub span: Range<usize>,
 }
 
@@ -189,6 +190,8 @@ pub struct EnvRef {
     pub kind: String,
     pub object: String,
     pub key: String,
+    /// The `key:` value.
+    pub key_span: Range<usize>,
     pub optional: bool,
     /// The `optional: ...` entry, when written.
     pub optional_span: Option<Range<usize>>,
@@ -232,12 +235,15 @@ pub fn structure(doc: &Node, model: &mut KubeModel) {
                 .flat_map(|field| doc.get(field).map(Node::entries).unwrap_or_default())
                 .filter_map(|entry| entry.key.as_str().map(str::to_owned))
                 .collect();
+            let name_span = metadata
+                .and_then(|m| m.get("name"))
+                .map_or(doc.span.clone(), |n| n.span.clone());
             model.objects.push(KubeObject {
                 kind: kind.to_owned(),
                 name,
                 namespace,
                 keys,
-                span: doc.span.clone(),
+                span: name_span,
             });
         }
         _ => {
@@ -296,6 +302,7 @@ fn kube_container(
                 kind: kind.to_owned(),
                 object: reference.get("name")?.as_str()?.to_owned(),
                 key: reference.get("key")?.as_str()?.to_owned(),
+                key_span: reference.get("key")?.span.clone(),
                 optional: optional(reference),
                 optional_span: reference
                     .get_entry("optional")

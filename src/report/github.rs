@@ -23,11 +23,20 @@ impl Reporter for GithubReporter {
                 f.end.line,
                 f.end.column,
                 escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-                escape_data(&format!("{}. Help: {}", f.message, f.help)),
+                escape_data(&format!("{}. Help: {}{}", f.message, f.help, related(f))),
             )?;
         }
         Ok(())
     }
+}
+
+/// The related places, named in the annotation text: `See: k8s/secret.yaml:4 (Secret ...)`.
+fn related(finding: &crate::lint::Finding) -> String {
+    finding
+        .related
+        .iter()
+        .map(|r| format!(" See: {}:{} ({}).", r.path, r.start.line, r.message))
+        .collect()
 }
 
 fn escape_data(text: &str) -> String {

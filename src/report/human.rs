@@ -48,20 +48,56 @@ impl Reporter for HumanReporter {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     excerpt: Excerpt,
+    related: Vec<RelatedDiagnostic>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
-        let snippet = &finding.snippet;
         FindingDiagnostic {
             finding,
-            excerpt: Excerpt {
-                name: finding.path.clone(),
-                text: snippet.text.clone(),
-                first_line: snippet.line - 1,
-                column_offset: snippet.column_offset,
-            },
+            excerpt: Excerpt::of(&finding.path, &finding.snippet),
+            related: finding
+                .related
+                .iter()
+                .map(|r| RelatedDiagnostic {
+                    message: r.message.clone(),
+                    excerpt: Excerpt::of(&r.path, &r.snippet),
+                    span: r.snippet.span.clone(),
+                })
+                .collect(),
         }
+    }
+}
+
+/// The other end of a finding, shown under it with its own snippet.
+#[derive(Debug)]
+struct RelatedDiagnostic {
+    message: String,
+    excerpt: Excerpt,
+    span: std::ops::Range<usize>,
+}
+
+impl fmt::Display for RelatedDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic {}
+
+impl Diagnostic for RelatedDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.excerpt)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, SourceSpan::from(self.span.clone())),
+        )))
     }
 }
 
@@ -100,6 +136,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
         Some(&self.excerpt)
     }
 
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = &self.finding.snippet.span;
         Some(Box::new(std::iter::once(
@@ -112,12 +155,24 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 /// One line of a file (possibly cut), placed at its real line and column.
+#[derive(Debug)]
 struct Excerpt {
     name: String,
     text: String,
     /// 0-based line of `text` in the file.
     first_line: usize,
     column_offset: usize,
+}
+
+impl Excerpt {
+    fn of(path: &str, snippet: &crate::lint::Snippet) -> Excerpt {
+        Excerpt {
+            name: path.to_owned(),
+            text: snippet.text.clone(),
+            first_line: snippet.line - 1,
+            column_offset: snippet.column_offset,
+        }
+    }
 }
 
 impl SourceCode for Excerpt {

@@ -41,6 +41,15 @@ struct JsonFinding<'a> {
     provider: Option<&'a str>,
     fingerprint: &'a str,
     secret: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -72,6 +81,16 @@ impl Reporter for JsonReporter {
                 provider: f.provider,
                 fingerprint: &f.fingerprint,
                 secret: f.secret.as_deref(),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        path: &r.path,
+                        line: r.start.line,
+                        column: r.start.column,
+                        message: &r.message,
+                    })
+                    .collect(),
             })
             .collect();
         let document = JsonReport {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Report, Reporter};
 use crate::rules::{RuleInfo, Severity};
+use crate::source::Position;
 
 pub struct SarifReporter;
 
@@ -105,7 +106,17 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -223,6 +234,21 @@ fn uri(path: &str) -> String {
     out
 }
 
+fn physical(path: &str, start: Position, end: Position) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: uri(path),
+            uri_base_id: "%SRCROOT%",
+        },
+        region: Region {
+            start_line: start.line,
+            start_column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        },
+    }
+}
+
 impl Reporter for SarifReporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let results = report
@@ -241,19 +267,20 @@ impl Reporter for SarifReporter {
                     text: sentence(&f.message),
                 },
                 locations: [Location {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation {
-                            uri: uri(&f.path),
-                            uri_base_id: "%SRCROOT%",
-                        },
-                        region: Region {
-                            start_line: f.start.line,
-                            start_column: f.start.column,
-                            end_line: f.end.line,
-                            end_column: f.end.column,
-                        },
-                    },
+                    physical_location: physical(&f.path, f.start, f.end),
                 }],
+                related_locations: f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, r)| RelatedLocation {
+                        id,
+                        physical_location: physical(&r.path, r.start, r.end),
+                        message: Text {
+                            text: sentence(&r.message),
+                        },
+                    })
+                    .collect(),
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
             })
             .collect();

@@ -3,6 +3,7 @@
 
 mod build_arg_secret;
 mod code_helpers;
+pub mod dangling_secret_ref;
 mod dotenv_loaded_late;
 mod dotenv_not_ignored;
 mod empty_key;

@@ -3,11 +3,12 @@
 use serde::Serialize;
 
 use crate::rules::{
-    build_arg_secret, dotenv_loaded_late, dotenv_not_ignored, empty_key, encoded_key,
-    hardcoded_key, key_logged, malformed_bearer, malformed_key_value, malformed_org_header,
-    missing_auth_header, missing_bearer, missing_env_file, module_key_ignored, optional_secret_ref,
-    placeholder_key, secret_in_configmap, truncated_key, uninterpolated_header,
-    unset_interpolation, unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
+    build_arg_secret, dangling_secret_ref, dotenv_loaded_late, dotenv_not_ignored, empty_key,
+    encoded_key, hardcoded_key, key_logged, malformed_bearer, malformed_key_value,
+    malformed_org_header, missing_auth_header, missing_bearer, missing_env_file,
+    module_key_ignored, optional_secret_ref, placeholder_key, secret_in_configmap, truncated_key,
+    uninterpolated_header, unset_interpolation, unstripped_key_file, wrong_auth_header,
+    wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -246,6 +247,17 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "high",
         check: missing_env_file::check,
+    },
+    RuleInfo {
+        code: "KL305",
+        name: "dangling-secret-ref",
+        severity: Severity::Error,
+        summary: "A secretKeyRef, configMapKeyRef or envFrom points at a key or object the repository's manifests do not define",
+        docs: include_str!("../../rules/KL305-dangling-secret-ref.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: dangling_secret_ref::check,
     },
     RuleInfo {
         code: "KL306",
