@@ -37,13 +37,15 @@ const CODE_LITERALS: &[&str] = &[
 
 /// Literals that make a configuration file worth modelling besides key variable names:
 /// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names, and a
-/// compose `env_file` brings keys from another file.
+/// compose `env_file` brings keys from another file, and a CI job (`runs-on`) may run code that
+/// needs them.
 const KUBE_LITERALS: &[&str] = &[
     "Secret",
     "secretGenerator",
     "ConfigMap",
     "configMapGenerator",
     "env_file",
+    "runs-on",
 ];
 
 /// What the prefilter saw in one file.

@@ -2,6 +2,7 @@
 //! and a help line. The lint context adds code, severity, suppression and redaction.
 
 mod build_arg_secret;
+pub mod ci_env_not_passed;
 mod code_helpers;
 pub mod dangling_secret_ref;
 mod dotenv_loaded_late;

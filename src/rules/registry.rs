@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use crate::rules::{
-    build_arg_secret, dangling_secret_ref, dotenv_loaded_late, dotenv_not_ignored, empty_key,
-    encoded_key, hardcoded_key, key_logged, malformed_bearer, malformed_key_value,
-    malformed_org_header, missing_auth_header, missing_bearer, missing_env_file,
-    module_key_ignored, optional_secret_ref, placeholder_key, secret_in_configmap, truncated_key,
-    uninterpolated_header, unset_interpolation, unstripped_key_file, wrong_auth_header,
-    wrong_provider_key, RuleCheck,
+    build_arg_secret, ci_env_not_passed, dangling_secret_ref, dotenv_loaded_late,
+    dotenv_not_ignored, empty_key, encoded_key, hardcoded_key, key_logged, malformed_bearer,
+    malformed_key_value, malformed_org_header, missing_auth_header, missing_bearer,
+    missing_env_file, module_key_ignored, optional_secret_ref, placeholder_key,
+    secret_in_configmap, truncated_key, uninterpolated_header, unset_interpolation,
+    unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -269,6 +269,17 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "high",
         check: optional_secret_ref::check,
+    },
+    RuleInfo {
+        code: "KL307",
+        name: "ci-env-not-passed",
+        severity: Severity::Warning,
+        summary: "A GitHub Actions job runs code that reads a key variable, and no env of the job provides it",
+        docs: include_str!("../../rules/KL307-ci-env-not-passed.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "medium",
+        check: ci_env_not_passed::check,
     },
     RuleInfo {
         code: "KL309",
