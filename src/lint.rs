@@ -197,7 +197,11 @@ impl Linter {
             .into_iter()
             .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
             .collect();
-        if self.rules.iter().any(|r| crate::wiring::CROSS_FILE_RULES.contains(&r.code)) {
+        if self
+            .rules
+            .iter()
+            .any(|r| crate::wiring::CROSS_FILE_RULES.contains(&r.code))
+        {
             report.summary = crate::wiring::Summary::of(&file);
         }
         report.parse_failure = file
