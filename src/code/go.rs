@@ -19,7 +19,7 @@ use super::facts::{
     Request, StringKind, StringLit, StringPart,
 };
 use super::javascript::{
-    auth_like, first_named, named, parse, traverse, Consts, Ctx, Scope, MAX_DEPTH,
+    auth_like, first_named, named, parse, plus_chain, traverse, Consts, Ctx, Scope, MAX_DEPTH,
 };
 
 /// The facts of one Go file. Never panics; a file with syntax errors gets `parse_error` and the
@@ -318,27 +318,7 @@ impl<'s> Walker<'s> {
     }
 
     fn concat(&self, node: Node, depth: usize) -> Expr {
-        let span = node.byte_range();
-        let mut rights = Vec::new();
-        let mut current = node;
-        while current.kind() == "binary_expression" && self.is_plus(current) {
-            let (Some(left), Some(right)) = (
-                current.child_by_field_name("left"),
-                current.child_by_field_name("right"),
-            ) else {
-                return Expr::Other { span };
-            };
-            rights.push(right);
-            current = left;
-        }
-        let mut parts = Vec::with_capacity(rights.len() + 1);
-        for operand in std::iter::once(current).chain(rights.into_iter().rev()) {
-            match self.expr_at(operand, depth + 1) {
-                Expr::Concat { parts: inner, .. } => parts.extend(inner),
-                other => parts.push(other),
-            }
-        }
-        Expr::Concat { parts, span }
+        plus_chain(node, depth, |n| self.is_plus(n), |n, d| self.expr_at(n, d))
     }
 
     /// An operand that may be a variable holding a file's contents.

@@ -866,27 +866,12 @@ impl<'s> Walker<'s> {
 
     /// `a + b + c`, flattened (the left spine iteratively, so long chains cannot overflow).
     fn concat(&self, node: Node, depth: usize) -> Expr {
-        let span = node.byte_range();
-        let mut rights = Vec::new();
-        let mut current = node;
-        while current.kind() == "binary_expression" && self.operator(current) == Some("+") {
-            let (Some(left), Some(right)) = (
-                current.child_by_field_name("left"),
-                current.child_by_field_name("right"),
-            ) else {
-                return Expr::Other { span };
-            };
-            rights.push(right);
-            current = left;
-        }
-        let mut parts = Vec::with_capacity(rights.len() + 1);
-        for operand in std::iter::once(current).chain(rights.into_iter().rev()) {
-            match self.expr_at(operand, depth + 1) {
-                Expr::Concat { parts: inner, .. } => parts.extend(inner),
-                other => parts.push(other),
-            }
-        }
-        Expr::Concat { parts, span }
+        plus_chain(
+            node,
+            depth,
+            |n| self.operator(n) == Some("+"),
+            |n, d| self.expr_at(n, d),
+        )
     }
 
     fn call_expr(&self, node: Node, depth: usize) -> Expr {
@@ -1955,6 +1940,37 @@ fn unwrap_await(node: Node) -> Node {
     } else {
         node
     }
+}
+
+/// `a + b + c` as one `Concat`, left to right. The chain is walked with a loop, not recursion,
+/// so the long chains of minified bundles cost no stack. Shared by the Go front-end.
+pub(crate) fn plus_chain<'t>(
+    node: Node<'t>,
+    depth: usize,
+    is_plus: impl Fn(Node<'t>) -> bool,
+    expr_at: impl Fn(Node<'t>, usize) -> Expr,
+) -> Expr {
+    let span = node.byte_range();
+    let mut rights = Vec::new();
+    let mut current = node;
+    while current.kind() == "binary_expression" && is_plus(current) {
+        let (Some(left), Some(right)) = (
+            current.child_by_field_name("left"),
+            current.child_by_field_name("right"),
+        ) else {
+            return Expr::Other { span };
+        };
+        rights.push(right);
+        current = left;
+    }
+    let mut parts = Vec::with_capacity(rights.len() + 1);
+    for operand in std::iter::once(current).chain(rights.into_iter().rev()) {
+        match expr_at(operand, depth + 1) {
+            Expr::Concat { parts: inner, .. } => parts.extend(inner),
+            other => parts.push(other),
+        }
+    }
+    Expr::Concat { parts, span }
 }
 
 #[cfg(test)]

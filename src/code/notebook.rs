@@ -73,7 +73,11 @@ pub fn facts(source: &[u8]) -> CodeFacts {
         shift_top_levels(&mut facts, base);
         facts.remap(&map);
         base += statements.len();
-        merge(&mut merged, facts, index + 1);
+        // Name the cell in its parse error.
+        facts.parse_error = facts
+            .parse_error
+            .map(|error| format!("cell {}: {error}", index + 1));
+        merged.merge(facts);
     }
     merged
 }
@@ -105,22 +109,6 @@ fn shift_top_levels(facts: &mut CodeFacts, base: usize) {
         .dotenv_loads
         .iter_mut()
         .for_each(|d| shift(&mut d.top_level));
-}
-
-fn merge(into: &mut CodeFacts, facts: CodeFacts, cell: usize) {
-    into.strings.extend(facts.strings);
-    into.env_reads.extend(facts.env_reads);
-    into.headers.extend(facts.headers);
-    into.requests.extend(facts.requests);
-    into.clients.extend(facts.clients);
-    into.assignments.extend(facts.assignments);
-    into.dotenv_loads.extend(facts.dotenv_loads);
-    into.logs.extend(facts.logs);
-    if into.parse_error.is_none() {
-        into.parse_error = facts
-            .parse_error
-            .map(|error| format!("cell {cell}: {error}"));
-    }
 }
 
 // ----- magics ------------------------------------------------------------------------------
