@@ -202,3 +202,37 @@ pub fn file_mentions(facts: &CodeFacts, hosts: &[&str]) -> bool {
                 .any(|p| matches!(p, StringPart::Text { text, .. } if mentions(text)))
         })
 }
+
+/// The language of a source file, by its name; shell also for Dockerfiles and CI files, whose
+/// scripts are shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Python,
+    JavaScript,
+    Go,
+    Rust,
+    Shell,
+    Http,
+    Other,
+}
+
+impl Language {
+    pub fn of(path: &str) -> Language {
+        match path.rsplit('.').next().unwrap_or("") {
+            "py" | "ipynb" => Language::Python,
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Language::JavaScript,
+            "go" => Language::Go,
+            "rs" => Language::Rust,
+            "http" | "rest" => Language::Http,
+            "sh" | "bash" | "zsh" | "yml" | "yaml" => Language::Shell,
+            _ if path
+                .rsplit('/')
+                .next()
+                .is_some_and(|n| n.to_ascii_lowercase().contains("dockerfile")) =>
+            {
+                Language::Shell
+            }
+            _ => Language::Other,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! KL206 missing-auth-header: a request to api.openai.com that sends no Authorization header.
 
 use crate::code::facts::HeaderSource;
-use crate::rules::code_helpers::OPENAI_HOST;
+use crate::rules::code_helpers::{Language, OPENAI_HOST};
 use crate::rules::{FileContext, Violation};
 
 /// Headers that carry a key (a wrong one is KL204's business, not a missing one).
@@ -48,16 +48,18 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
 
 /// The code that sends the key, in the file's language.
 fn header_code(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "py" | "ipynb" => {
+    match Language::of(path) {
+        Language::Python => {
             "`headers={\"Authorization\": f\"Bearer {os.environ['OPENAI_API_KEY']}\"}`"
         }
-        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => {
+        Language::JavaScript => {
             "`` headers: { Authorization: `Bearer ${process.env.OPENAI_API_KEY}` } ``"
         }
-        "go" => "`req.Header.Set(\"Authorization\", \"Bearer \"+os.Getenv(\"OPENAI_API_KEY\"))`",
-        "rs" => "`.bearer_auth(std::env::var(\"OPENAI_API_KEY\")?)`",
-        "http" | "rest" => "`Authorization: Bearer {{$processEnv OPENAI_API_KEY}}`",
-        _ => "`-H \"Authorization: Bearer $OPENAI_API_KEY\"`",
+        Language::Go => {
+            "`req.Header.Set(\"Authorization\", \"Bearer \"+os.Getenv(\"OPENAI_API_KEY\"))`"
+        }
+        Language::Rust => "`.bearer_auth(std::env::var(\"OPENAI_API_KEY\")?)`",
+        Language::Http => "`Authorization: Bearer {{$processEnv OPENAI_API_KEY}}`",
+        Language::Shell | Language::Other => "`-H \"Authorization: Bearer $OPENAI_API_KEY\"`",
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::code::facts::Expr;
 use crate::rules::code_helpers::{
-    authorization_headers, code_is_key_like, is_key_like, segments, Segment,
+    authorization_headers, code_is_key_like, is_key_like, segments, Language, Segment,
 };
 use crate::rules::{FileContext, Violation};
 
@@ -59,7 +59,7 @@ fn corrected(file: &FileContext, value: &Expr) -> Option<String> {
         }
         Expr::Env(_) | Expr::Name { .. } => {
             let expr = source(value.span())?;
-            if file.path.ends_with(".rs") {
+            if Language::of(file.path) == Language::Rust {
                 format!("format!(\"Bearer {{}}\", {expr})")
             } else {
                 format!("\"Bearer \" + {expr}")
@@ -83,13 +83,14 @@ fn literal_of(text: &str) -> crate::code::facts::StringLit {
 
 /// How to write `Bearer <key>` in the file's language.
 pub fn suggestion(file: &FileContext) -> &'static str {
-    let extension = file.path.rsplit('.').next().unwrap_or("");
-    match extension {
-        "py" | "ipynb" => "`f\"Bearer {api_key}\"`",
-        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => "`` `Bearer ${apiKey}` ``",
-        "go" => "`\"Bearer \" + apiKey`",
-        "rs" => "`.bearer_auth(&api_key)` or `format!(\"Bearer {api_key}\")`",
-        "http" | "rest" => "`Authorization: Bearer {{api_key}}`",
-        _ => "`-H \"Authorization: Bearer $OPENAI_API_KEY\"` (double quotes)",
+    match Language::of(file.path) {
+        Language::Python => "`f\"Bearer {api_key}\"`",
+        Language::JavaScript => "`` `Bearer ${apiKey}` ``",
+        Language::Go => "`\"Bearer \" + apiKey`",
+        Language::Rust => "`.bearer_auth(&api_key)` or `format!(\"Bearer {api_key}\")`",
+        Language::Http => "`Authorization: Bearer {{api_key}}`",
+        Language::Shell | Language::Other => {
+            "`-H \"Authorization: Bearer $OPENAI_API_KEY\"` (double quotes)"
+        }
     }
 }

@@ -2,10 +2,11 @@
 //! builds `OpenAI()` clients without `api_key=`; since openai-python 1.0 the client never reads
 //! the module attribute.
 
+use crate::rules::code_helpers::Language;
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
-    if !file.path.ends_with(".py") && !file.path.ends_with(".ipynb") {
+    if Language::of(file.path) != Language::Python {
         return;
     }
     let Some(facts) = file.code() else { return };

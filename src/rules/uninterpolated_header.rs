@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use crate::code::facts::{Expr, StringKind, StringLit, StringPart};
-use crate::rules::code_helpers::sub_span;
+use crate::rules::code_helpers::{sub_span, Language};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
@@ -33,14 +33,14 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
                 let fix = env_read(file, &placeholder, language)
                     .or_else(|| rewritten(file, lit, language))
                     .map_or_else(
-                        || language.fix().to_owned(),
+                        || how_to_fill(language).to_owned(),
                         |code| format!("write {}", quoted(&code)),
                     );
                 violations.push(Violation {
                     span,
                     message: format!(
                         "{what} contains `{placeholder}`, which {} never fills in",
-                        language.name()
+                        why_unfilled(language)
                     ),
                     label: "sent literally".into(),
                     help: format!(
@@ -109,7 +109,7 @@ fn env_read(file: &FileContext, placeholder: &str, language: Language) -> Option
         Language::JavaScript => Some(format!("process.env.{name}")),
         Language::Go => Some(format!("os.Getenv(\"{name}\")")),
         Language::Rust => Some(format!("std::env::var(\"{name}\")?")),
-        Language::Shell | Language::Other => None,
+        Language::Shell | Language::Http | Language::Other => None,
     }
 }
 
@@ -128,57 +128,27 @@ fn rewritten(file: &FileContext, lit: &StringLit, language: Language) -> Option<
     (!code.contains('\n')).then(|| crate::keys::redact(&code))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Language {
-    Python,
-    JavaScript,
-    Go,
-    Rust,
-    Shell,
-    Other,
+/// Why the language leaves the placeholder as it is.
+fn why_unfilled(language: Language) -> &'static str {
+    match language {
+        Language::Python => "Python (the string has no `f` prefix)",
+        Language::JavaScript => "JavaScript (only backtick template literals interpolate)",
+        Language::Go => "Go (the string never goes through `fmt.Sprintf`)",
+        Language::Rust => "Rust (the literal is not a `format!` string)",
+        Language::Shell => "the shell (single quotes do not expand variables)",
+        Language::Http | Language::Other => "the language",
+    }
 }
 
-impl Language {
-    fn of(path: &str) -> Language {
-        match path.rsplit('.').next().unwrap_or("") {
-            "py" | "ipynb" => Language::Python,
-            "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Language::JavaScript,
-            "go" => Language::Go,
-            "rs" => Language::Rust,
-            "sh" | "bash" | "zsh" | "yml" | "yaml" => Language::Shell,
-            _ if path
-                .rsplit('/')
-                .next()
-                .is_some_and(|n| n.to_ascii_lowercase().contains("dockerfile")) =>
-            {
-                Language::Shell
-            }
-            _ => Language::Other,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Language::Python => "Python (the string has no `f` prefix)",
-            Language::JavaScript => "JavaScript (only backtick template literals interpolate)",
-            Language::Go => "Go (the string never goes through `fmt.Sprintf`)",
-            Language::Rust => "Rust (the literal is not a `format!` string)",
-            Language::Shell => "the shell (single quotes do not expand variables)",
-            Language::Other => "the language",
-        }
-    }
-
-    fn fix(self) -> &'static str {
-        match self {
-            Language::Python => "add the `f` prefix: `f\"Bearer {api_key}\"`",
-            Language::JavaScript => "use a template literal: `` `Bearer ${apiKey}` ``",
-            Language::Go => {
-                "format it: `fmt.Sprintf(\"Bearer %s\", apiKey)` or `\"Bearer \" + apiKey`"
-            }
-            Language::Rust => "use `format!(\"Bearer {api_key}\")` or `.bearer_auth(&api_key)`",
-            Language::Shell => "use double quotes: `-H \"Authorization: Bearer $OPENAI_API_KEY\"`",
-            Language::Other => "fill the value in before sending it",
-        }
+/// How to make the language fill it in.
+fn how_to_fill(language: Language) -> &'static str {
+    match language {
+        Language::Python => "add the `f` prefix: `f\"Bearer {api_key}\"`",
+        Language::JavaScript => "use a template literal: `` `Bearer ${apiKey}` ``",
+        Language::Go => "format it: `fmt.Sprintf(\"Bearer %s\", apiKey)` or `\"Bearer \" + apiKey`",
+        Language::Rust => "use `format!(\"Bearer {api_key}\")` or `.bearer_auth(&api_key)`",
+        Language::Shell => "use double quotes: `-H \"Authorization: Bearer $OPENAI_API_KEY\"`",
+        Language::Http | Language::Other => "fill the value in before sending it",
     }
 }
 
@@ -218,7 +188,7 @@ fn placeholder(text: &str, language: Language) -> Option<Range<usize>> {
                 at..at + 1 + len + if braced { 2 } else { 0 }
             })
         }
-        Language::Other => None,
+        Language::Http | Language::Other => None,
     }
 }
 
