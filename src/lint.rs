@@ -150,7 +150,20 @@ impl Linter {
             return report;
         }
         let hits = self.prefilter.scan(bytes);
+        let cross_file = self
+            .rules
+            .iter()
+            .any(|r| crate::wiring::CROSS_FILE_RULES.contains(&r.code));
         if !hits.any() {
+            // Nothing for the per-file rules; the wiring may still need the file's structure
+            // (a compose service or a container that never names a key).
+            if cross_file && crate::wiring::structural(kind, bytes) {
+                let source = SourceText::new(bytes);
+                let mut file =
+                    FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
+                file.location = Some(location);
+                report.summary = crate::wiring::Summary::of(&file);
+            }
             return report;
         }
         let source = SourceText::new(bytes);
@@ -197,11 +210,7 @@ impl Linter {
             .into_iter()
             .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
             .collect();
-        if self
-            .rules
-            .iter()
-            .any(|r| crate::wiring::CROSS_FILE_RULES.contains(&r.code))
-        {
+        if cross_file {
             report.summary = crate::wiring::Summary::of(&file);
         }
         report.parse_failure = file

@@ -69,10 +69,30 @@ pub struct ComposeService {
     pub build: Option<ComposeBuild>,
     pub image: Option<String>,
     pub env_files: Vec<EnvFileRef>,
-    /// Names in the service's `secrets:` list (short or long form).
-    pub secrets: Vec<String>,
+    /// The service's `secrets:` list (short or long form).
+    pub secrets: Vec<ServiceSecret>,
     /// `extends: {service, file}` or `extends: name`.
     pub extends: Option<(String, Option<String>)>,
+}
+
+/// A secret a service mounts: `source` names a top-level secret; the file is
+/// `/run/secrets/<target>` (target defaults to source; an absolute target is the path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSecret {
+    pub source: String,
+    pub target: String,
+    pub span: Range<usize>,
+}
+
+impl ServiceSecret {
+    /// Where the container sees the secret.
+    pub fn path(&self) -> String {
+        if self.target.starts_with('/') {
+            self.target.clone()
+        } else {
+            format!("/run/secrets/{}", self.target)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +137,7 @@ pub fn structure(doc: &Node) -> ComposeFile {
                 .map(Node::items)
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|item| item.as_str().or_else(|| item.get("source")?.as_str()))
-                .map(str::to_owned)
+                .filter_map(service_secret)
                 .collect(),
             extends: service.get("extends").and_then(|extends| {
                 let name = extends
@@ -150,6 +169,22 @@ pub fn structure(doc: &Node) -> ComposeFile {
         });
     }
     file
+}
+
+fn service_secret(item: &Node) -> Option<ServiceSecret> {
+    let (source, node) = match item.as_str() {
+        Some(name) => (name, item),
+        None => {
+            let node = item.get("source")?;
+            (node.as_str()?, node)
+        }
+    };
+    let target = item.get("target").and_then(Node::as_str).unwrap_or(source);
+    Some(ServiceSecret {
+        source: source.to_owned(),
+        target: target.to_owned(),
+        span: node.span.clone(),
+    })
 }
 
 fn build(node: &Node) -> Option<ComposeBuild> {
@@ -213,7 +248,8 @@ mod tests {
         assert_eq!(web.build.as_ref().unwrap().context, "./web");
         assert_eq!(web.env_files[0].path, ".env");
         assert!(web.env_files[0].required);
-        assert_eq!(web.secrets, ["openai"]);
+        assert_eq!(web.secrets[0].source, "openai");
+        assert_eq!(web.secrets[0].path(), "/run/secrets/openai");
         let worker = &file.services[1];
         assert_eq!(
             worker.build,
@@ -232,7 +268,9 @@ mod tests {
             worker.extends,
             Some(("base".into(), Some("base.yaml".into())))
         );
-        assert_eq!(worker.secrets, ["openai"]);
+        assert_eq!(worker.secrets[0].source, "openai");
+        assert_eq!(worker.secrets[0].path(), "/run/secrets/key");
+        assert_eq!(&COMPOSE[worker.secrets[0].span.clone()], "openai");
         assert_eq!(file.secrets[0].file.as_deref(), Some("./openai.txt"));
 
         let mut settings = Vec::new();

@@ -150,6 +150,72 @@ pub struct KubeModel {
     /// Secrets and ConfigMaps defined here, with their keys.
     pub objects: Vec<KubeObject>,
     pub containers: Vec<KubeContainer>,
+    /// kustomize `secretGenerator` / `configMapGenerator` objects, whose keys may come from files.
+    pub generated: Vec<Generated>,
+}
+
+/// An object a kustomize generator makes: the keys of its literals, and the files (paths relative
+/// to the kustomization) that hold the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub object: KubeObject,
+    /// `envs:` (and the older `env:`): dotenv files, one key per variable.
+    pub env_files: Vec<String>,
+    /// `files:`: one key per file, its name or the `key=` before the path.
+    pub files: Vec<String>,
+}
+
+/// The objects of a kustomization's generators.
+pub fn kustomize_structure(doc: &Node, model: &mut KubeModel) {
+    let namespace = doc
+        .get("namespace")
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    for (field, kind) in [
+        ("secretGenerator", "Secret"),
+        ("configMapGenerator", "ConfigMap"),
+    ] {
+        for generator in doc.get(field).map(Node::items).unwrap_or_default() {
+            let Some(name) = generator.get("name") else {
+                continue;
+            };
+            let strings = |key: &str| -> Vec<String> {
+                generator
+                    .get(key)
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let keys = strings("literals")
+                .iter()
+                .filter_map(|literal| literal.split_once('=').map(|(k, _)| k.trim().to_owned()))
+                .collect();
+            let mut env_files = strings("envs");
+            env_files.extend(
+                generator
+                    .get("env")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
+            );
+            model.generated.push(Generated {
+                object: KubeObject {
+                    kind: kind.to_owned(),
+                    name: name.as_str().unwrap_or("(unnamed)").to_owned(),
+                    namespace: generator
+                        .get("namespace")
+                        .and_then(Node::as_str)
+                        .map(str::to_owned)
+                        .or_else(|| namespace.clone()),
+                    keys,
+                    span: name.span.clone(),
+                },
+                env_files,
+                files: strings("files"),
+            });
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +237,8 @@ pub struct KubeContainer {
     pub name: String,
     pub name_span: Range<usize>,
     pub image: Option<String>,
+    /// Every `env[].name`, with or without a value.
+    pub env_names: Vec<String>,
     /// `env[].valueFrom.secretKeyRef` / `configMapKeyRef`.
     pub env_refs: Vec<EnvRef>,
     /// `envFrom[].secretRef` / `configMapRef`.
@@ -189,6 +257,8 @@ pub struct EnvRef {
     /// `Secret` or `ConfigMap`.
     pub kind: String,
     pub object: String,
+    /// The `name:` value naming the Secret or ConfigMap.
+    pub object_span: Range<usize>,
     pub key: String,
     /// The `key:` value.
     pub key_span: Range<usize>,
@@ -301,6 +371,7 @@ fn kube_container(
                 variable_span: variable.span.clone(),
                 kind: kind.to_owned(),
                 object: reference.get("name")?.as_str()?.to_owned(),
+                object_span: reference.get("name")?.span.clone(),
                 key: reference.get("key")?.as_str()?.to_owned(),
                 key_span: reference.get("key")?.span.clone(),
                 optional: optional(reference),
@@ -332,6 +403,13 @@ fn kube_container(
             })
         })
         .collect();
+    let env_names = container
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|var| Some(var.get("name")?.as_str()?.to_owned()))
+        .collect();
     let volume_mounts = container
         .get("volumeMounts")
         .map(Node::items)
@@ -356,6 +434,7 @@ fn kube_container(
             .get("image")
             .and_then(Node::as_str)
             .map(str::to_owned),
+        env_names,
         env_refs,
         env_from,
         volume_mounts,

@@ -255,6 +255,7 @@ fn yaml_model(kind: FileKind, bytes: &[u8]) -> ConfigModel {
         FileKind::Kustomization => {
             for doc in &docs {
                 kubernetes::kustomize_settings(bytes, doc, &mut model.settings);
+                kubernetes::kustomize_structure(doc, &mut model.kube);
             }
         }
         _ => {

@@ -48,9 +48,9 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
     // The first place the repository's code reads each key variable.
     let mut consumed: Vec<(&str, &Summary, &std::ops::Range<usize>)> = Vec::new();
     for summary in summaries {
-        for (variable, span) in &summary.consumers {
-            if !consumed.iter().any(|(v, _, _)| v == variable) {
-                consumed.push((variable, summary, span));
+        for consumer in &summary.consumers {
+            if !consumed.iter().any(|(v, _, _)| *v == consumer.variable) {
+                consumed.push((&consumer.variable, summary, &consumer.span));
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::config::kubernetes::KubeObject;
 use crate::lint::{Finding, Linter, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
+use crate::wiring::names::one_typo_apart;
 use crate::wiring::Summary;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
@@ -31,23 +32,26 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
             let references = container
                 .env_refs
                 .iter()
-                .map(|r| (&r.kind, &r.object, Some(&r.key), &r.key_span, r.optional))
+                .map(|r| {
+                    let spans = (&r.key_span, &r.object_span);
+                    (&r.kind, &r.object, Some(&r.key), spans, r.optional)
+                })
                 .chain(
                     container
                         .env_from
                         .iter()
-                        .map(|r| (&r.kind, &r.object, None, &r.span, r.optional)),
+                        .map(|r| (&r.kind, &r.object, None, (&r.span, &r.span), r.optional)),
                 );
-            for (kind, name, key, span, optional) in references {
+            for (kind, name, key, (key_span, name_span), optional) in references {
                 let defined = objects
                     .iter()
                     .find(|(_, o)| &o.kind == kind && &o.name == name && same_namespace(o));
-                let primary = Place {
+                let primary = |span: &std::ops::Range<usize>| Place {
                     path: &summary.path,
                     bytes: &summary.bytes,
                     span: span.clone(),
                 };
-                let (message, label, help, (other, object)) = match defined {
+                let (message, label, help, (other, object), span) = match defined {
                     Some(found) => {
                         let Some(key) = key else { continue };
                         if found.1.keys.contains(key) || optional {
@@ -62,6 +66,7 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                                 listing(&found.1.keys)
                             ),
                             *found,
+                            key_span,
                         )
                     }
                     None => {
@@ -78,6 +83,7 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                                 close.1.name
                             ),
                             *close,
+                            name_span,
                         )
                     }
                 };
@@ -89,9 +95,14 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                     },
                     format!("{kind} `{}` is defined here", object.name),
                 )];
-                findings.extend(
-                    linter.cross_file_finding(rule, &primary, message, label, help, &related),
-                );
+                findings.extend(linter.cross_file_finding(
+                    rule,
+                    &primary(span),
+                    message,
+                    label,
+                    help,
+                    &related,
+                ));
             }
         }
     }
@@ -106,46 +117,4 @@ fn listing(keys: &[String]) -> String {
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Names that differ only by case and separators, or by an edit distance of at most 2.
-fn one_typo_apart(a: &str, b: &str) -> bool {
-    let squash = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<String>()
-    };
-    a != b && (squash(a) == squash(b) || edit_distance(a, b) <= 2)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typos() {
-        assert!(one_typo_apart("openai-key", "openai-keys"));
-        assert!(one_typo_apart("openai_key", "OpenAI-Key"));
-        assert!(!one_typo_apart("openai", "openai"));
-        assert!(!one_typo_apart("openai", "postgres"));
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
 }

@@ -1,7 +1,14 @@
-//! KL304 missing-env-file: a compose `env_file` that does not exist (unless `required: false`).
+//! KL304 missing-env-file: a compose `env_file` that does not exist (unless `required: false`),
+//! checked per file; or one that exists and lacks a key variable the service's code reads, when
+//! nothing else provides it, checked across files after the walk.
 
 use crate::file_kind::FileKind;
+use crate::lint::{Finding, Linter, Place};
+use crate::rules::env_not_provided::MAX_RELATED;
+use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
+use crate::wiring::units::Provision;
+use crate::wiring::Wiring;
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     if file.kind != FileKind::Compose {
@@ -37,4 +44,90 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             });
         }
     }
+}
+
+/// Env files that exist and lack a key variable the service's code reads.
+pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+    let Some(rule) = find("KL304") else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for unit in &wiring.units {
+        for (variable, consumers) in unit.consumers(wiring) {
+            let Provision::EnvFilesLack(env_files) = unit.provides(wiring, variable) else {
+                continue;
+            };
+            if crate::rules::env_name_mismatch::close_provider(wiring, variable).is_some() {
+                continue;
+            }
+            // The service's own env file when it has one, else one it inherits.
+            let owned: Vec<_> = env_files
+                .iter()
+                .filter_map(|f| Some((*f, compose_of(wiring, f)?)))
+                .collect();
+            let Some(&(env_file, owner)) = owned
+                .iter()
+                .find(|(_, owner)| std::ptr::eq(unit.summary, *owner))
+                .or(owned.first())
+            else {
+                continue;
+            };
+            let (first, consumer) = consumers[0];
+            let listed: Vec<String> = env_files
+                .iter()
+                .map(|f| format!("`{}`", f.reference.path))
+                .collect();
+            let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
+            let related: Vec<(Place, String)> = consumers
+                .iter()
+                .take(MAX_RELATED)
+                .map(|(summary, consumer)| {
+                    (
+                        Place {
+                            path: &summary.path,
+                            bytes: &summary.bytes,
+                            span: consumer.span.clone(),
+                        },
+                        format!("the code {} here", consumer.verb()),
+                    )
+                })
+                .collect();
+            findings.extend(linter.cross_file_finding(
+                rule,
+                &Place {
+                    path: &owner.path,
+                    bytes: &owner.bytes,
+                    span: env_file.reference.span.clone(),
+                },
+                format!(
+                    "`{}` does not define {variable}, yet {}",
+                    env_file.reference.path,
+                    unit.reaching(&what)
+                ),
+                format!("no {variable} in this file"),
+                format!(
+                    "nothing else provides {variable} to the service ({} {} its only env \
+                     source), so the code gets no key and every API call fails with 401; add \
+                     `{variable}=` to the env file, or `environment: {variable}: \
+                     ${{{variable}:?{variable} must be set}}` to the service",
+                    listed.join(", "),
+                    if listed.len() == 1 { "is" } else { "are" },
+                ),
+                &related,
+            ));
+        }
+    }
+    findings
+}
+
+/// The compose file that lists an env file.
+fn compose_of<'a>(
+    wiring: &Wiring<'a>,
+    env_file: &crate::wiring::ResolvedEnvFile,
+) -> Option<&'a crate::wiring::Summary> {
+    wiring.summaries.iter().find(|s| {
+        s.compose
+            .as_ref()
+            .is_some_and(|c| c.env_files.iter().any(|f| std::ptr::eq(f, env_file)))
+    })
 }

@@ -4,11 +4,11 @@ use serde::Serialize;
 
 use crate::rules::{
     build_arg_secret, ci_env_not_passed, dangling_secret_ref, dotenv_loaded_late,
-    dotenv_not_ignored, empty_key, encoded_key, hardcoded_key, key_logged, malformed_bearer,
-    malformed_key_value, malformed_org_header, missing_auth_header, missing_bearer,
-    missing_env_file, module_key_ignored, optional_secret_ref, placeholder_key,
-    secret_in_configmap, truncated_key, uninterpolated_header, unset_interpolation,
-    unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
+    dotenv_not_ignored, empty_key, encoded_key, env_name_mismatch, env_not_provided, hardcoded_key,
+    key_logged, malformed_bearer, malformed_key_value, malformed_org_header, missing_auth_header,
+    missing_bearer, missing_env_file, module_key_ignored, optional_secret_ref, placeholder_key,
+    secret_file_not_mounted, secret_in_configmap, truncated_key, uninterpolated_header,
+    unset_interpolation, unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -227,6 +227,28 @@ pub static RULES: &[RuleInfo] = &[
         check: missing_auth_header::check,
     },
     RuleInfo {
+        code: "KL301",
+        name: "env-not-provided",
+        severity: Severity::Error,
+        summary: "A compose service or Kubernetes container runs code that reads a key variable, and nothing provides it to the unit",
+        docs: include_str!("../../rules/KL301-env-not-provided.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "medium",
+        check: env_not_provided::check,
+    },
+    RuleInfo {
+        code: "KL302",
+        name: "env-name-mismatch",
+        severity: Severity::Error,
+        summary: "Code reads a key variable that nothing provides, while a close name (alias or typo) is provided",
+        docs: include_str!("../../rules/KL302-env-name-mismatch.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "high",
+        check: env_name_mismatch::check,
+    },
+    RuleInfo {
         code: "KL303",
         name: "unset-interpolation",
         severity: Severity::Warning,
@@ -241,7 +263,7 @@ pub static RULES: &[RuleInfo] = &[
         code: "KL304",
         name: "missing-env-file",
         severity: Severity::Error,
-        summary: "A compose env_file does not exist",
+        summary: "A compose env_file does not exist, or lacks the key variable the service's code reads",
         docs: include_str!("../../rules/KL304-missing-env-file.md"),
         tags: &["correctness", "configuration"],
         security_severity: None,
@@ -291,6 +313,17 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "high",
         check: dotenv_loaded_late::check,
+    },
+    RuleInfo {
+        code: "KL310",
+        name: "secret-file-not-mounted",
+        severity: Severity::Error,
+        summary: "Code reads a key from a secret file that the compose service or Kubernetes container running it does not mount",
+        docs: include_str!("../../rules/KL310-secret-file-not-mounted.md"),
+        tags: &["correctness", "configuration"],
+        security_severity: None,
+        precision: "medium",
+        check: secret_file_not_mounted::check,
     },
     RuleInfo {
         code: "KL401",

@@ -1,0 +1,80 @@
+//! KL301 env-not-provided: a unit (compose service, Kubernetes container) runs code that needs
+//! a key variable and provides it by no route: no `environment` / `env` entry, no env file that
+//! defines it, no `envFrom` object that holds it, no Dockerfile `ENV` default. The finding is on
+//! the unit and shows where the code reads the key. Env files that exist but lack the key are
+//! KL304's; a variable provided nowhere while a close name is provided is KL302's; CI jobs are
+//! KL307's. The rule looks across files, so it runs after the walk; per file it does nothing.
+
+use crate::lint::{Finding, Linter, Place};
+use crate::rules::registry::find;
+use crate::rules::{FileContext, Violation};
+use crate::wiring::units::{Provision, Runs};
+use crate::wiring::Wiring;
+
+pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
+
+/// At most this many places where the code reads the key are shown with each finding.
+pub const MAX_RELATED: usize = 3;
+
+pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+    let Some(rule) = find("KL301") else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for unit in &wiring.units {
+        for (variable, consumers) in unit.consumers(wiring) {
+            if !matches!(unit.provides(wiring, variable), Provision::NotProvided)
+                || crate::rules::env_name_mismatch::close_provider(wiring, variable).is_some()
+            {
+                continue;
+            }
+            let (first, consumer) = consumers[0];
+            let primary = Place {
+                path: &unit.summary.path,
+                bytes: &unit.summary.bytes,
+                span: unit.span.clone(),
+            };
+            let related: Vec<(Place, String)> = consumers
+                .iter()
+                .take(MAX_RELATED)
+                .map(|(summary, consumer)| {
+                    (
+                        Place {
+                            path: &summary.path,
+                            bytes: &summary.bytes,
+                            span: consumer.span.clone(),
+                        },
+                        format!("the code {} here", consumer.verb()),
+                    )
+                })
+                .collect();
+            let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
+            let help = match unit.runs {
+                Runs::Compose { .. } => format!(
+                    "the code gets no key and every API call fails with 401; add \
+                     `environment: {variable}: ${{{variable}:?{variable} must be set}}` to the \
+                     service, or an `env_file` that defines it. The `.env` beside the compose \
+                     file only fills `${{...}}` in the compose file; it is not passed into \
+                     containers"
+                ),
+                Runs::Kube(_) => format!(
+                    "the code gets no key and every API call fails with 401; add an `env` entry \
+                     `{variable}` with `valueFrom.secretKeyRef`, or `envFrom` a Secret that holds \
+                     `{variable}`"
+                ),
+            };
+            findings.extend(linter.cross_file_finding(
+                rule,
+                &primary,
+                format!(
+                    "{}, but nothing provides {variable} to it",
+                    unit.reaching(&what)
+                ),
+                format!("no {variable} here"),
+                help,
+                &related,
+            ));
+        }
+    }
+    findings
+}

@@ -1,0 +1,442 @@
+//! Rules that look across files. During the walk each file that matters to them (code that
+//! needs a key, `.env` files, Dockerfiles, compose files, Kubernetes manifests, CI workflows) is
+//! summarised; after the walk the summaries are put together: units that run code (compose
+//! services, Kubernetes containers, CI jobs) are linked to the code they run, and each key the
+//! code needs is followed to what provides it.
+
+pub mod names;
+pub mod units;
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::code::facts::CodeFacts;
+use crate::config::ci::CiFile;
+use crate::config::compose::{ComposeFile, EnvFileRef};
+use crate::config::kubernetes::{KubeModel, KubeObject};
+use crate::config::{ConfigModel, Place};
+use crate::file_kind::FileKind;
+use crate::lint::{Finding, Linter};
+use crate::rules::key_setting::key_variable;
+use crate::rules::FileContext;
+
+pub use units::{Unit, Wiring};
+
+/// The rules that run here; files are summarised only when one of them is selected.
+pub const CROSS_FILE_RULES: &[&str] = &["KL301", "KL302", "KL304", "KL305", "KL307", "KL310"];
+
+/// Env files, Dockerfiles and kustomize inputs read from disk beside a summarised file are
+/// skipped above this size.
+const MAX_NEIGHBOUR_BYTES: u64 = 1_000_000;
+
+/// What the cross-file rules need of one file.
+#[derive(Debug)]
+pub struct Summary {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub kind: FileKind,
+    pub kube: KubeModel,
+    /// GitHub Actions workflows: jobs, triggers and scripts.
+    pub workflow: Option<CiFile>,
+    /// Variables the workflow's `env` provides: (job, name); job None for the workflow level.
+    pub ci_env: Vec<(Option<String>, String)>,
+    /// Key variables the file's code needs.
+    pub consumers: Vec<Consumer>,
+    /// Secret files the code reads (`/run/secrets/openai_api_key`).
+    pub secret_reads: Vec<SecretRead>,
+    pub compose: Option<ComposeSummary>,
+    /// Dockerfiles: variables `ENV` gives a non-empty default.
+    pub dockerfile_env: Option<Vec<String>>,
+    /// Every variable the file provides, whatever its name, for KL302's close names.
+    pub provided: Vec<Provided>,
+}
+
+/// Code that needs a key variable.
+#[derive(Debug, Clone)]
+pub struct Consumer {
+    pub variable: String,
+    pub span: Range<usize>,
+    /// The SDK client that reads the variable by default (`OpenAI`), or None for a direct read.
+    pub sdk: Option<String>,
+}
+
+impl Consumer {
+    /// "reads OPENAI_API_KEY" / "calls `OpenAI()`, which reads OPENAI_API_KEY by default".
+    pub fn verb(&self) -> String {
+        match &self.sdk {
+            Some(sdk) => format!("calls `{sdk}()`, which reads {} by default", self.variable),
+            None => format!("reads {}", self.variable),
+        }
+    }
+}
+
+/// A string in code naming a secret file.
+#[derive(Debug, Clone)]
+pub struct SecretRead {
+    pub path: String,
+    pub span: Range<usize>,
+}
+
+/// A compose file: its services, what their `environment` sets, and their env files as read
+/// from disk.
+#[derive(Debug, Clone)]
+pub struct ComposeSummary {
+    pub file: ComposeFile,
+    /// (service, variable) of every `environment` entry, pass-through included.
+    pub environment: Vec<(String, String)>,
+    pub env_files: Vec<ResolvedEnvFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedEnvFile {
+    pub service: String,
+    pub reference: EnvFileRef,
+    /// The variables the file defines; None when it does not exist, Some(None) when it cannot
+    /// be judged (an interpolated path, an unreadable file).
+    pub names: Option<Option<Vec<String>>>,
+}
+
+/// A variable a file provides.
+#[derive(Debug, Clone)]
+pub struct Provided {
+    pub name: String,
+    pub span: Range<usize>,
+    /// "env file", "compose service `web`", ...
+    pub place: String,
+}
+
+/// The variable an SDK client reads when it is given no key.
+const SDK_DEFAULTS: &[(&str, &str)] = &[
+    ("OpenAI", "OPENAI_API_KEY"),
+    ("AsyncOpenAI", "OPENAI_API_KEY"),
+    ("ChatOpenAI", "OPENAI_API_KEY"),
+    ("OpenAIEmbeddings", "OPENAI_API_KEY"),
+    ("AzureOpenAI", "AZURE_OPENAI_API_KEY"),
+    ("AsyncAzureOpenAI", "AZURE_OPENAI_API_KEY"),
+    ("Anthropic", "ANTHROPIC_API_KEY"),
+    ("AsyncAnthropic", "ANTHROPIC_API_KEY"),
+    ("ChatAnthropic", "ANTHROPIC_API_KEY"),
+    ("Groq", "GROQ_API_KEY"),
+];
+
+impl Summary {
+    pub fn of(file: &FileContext) -> Option<Summary> {
+        let parsed_here;
+        let config = match file.config() {
+            Some(model) => Some(model),
+            None if structural(file.kind, file.source.bytes) => {
+                parsed_here = crate::config::model(file.kind, file.source.bytes);
+                parsed_here.as_ref()
+            }
+            None => None,
+        };
+        let dir = file.location.and_then(Path::parent);
+        let mut kube = config.map(|m| m.kube.clone()).unwrap_or_default();
+        if let Some(dir) = dir {
+            resolve_generated(&mut kube, dir);
+        }
+        let workflow = match file.kind {
+            FileKind::GithubWorkflow => config.and_then(|m| m.ci.clone()),
+            _ => None,
+        };
+        let ci_env = match &workflow {
+            Some(_) => config
+                .map(|m| {
+                    m.settings
+                        .iter()
+                        .filter_map(|s| match &s.place {
+                            Place::CiEnv { job } => Some((job.clone(), s.name.clone())),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let facts = file.kind.is_source().then(|| file.code()).flatten();
+        let consumers = facts.map(|f| consumers(file, f)).unwrap_or_default();
+        let secret_reads = facts.map(secret_reads).unwrap_or_default();
+        let compose = match (file.kind, config) {
+            (FileKind::Compose, Some(model)) => model
+                .compose
+                .as_ref()
+                .map(|compose| compose_summary(compose, model, dir)),
+            _ => None,
+        };
+        let dockerfile_env = (file.kind == FileKind::Dockerfile).then(|| {
+            config
+                .map(|m| {
+                    m.settings
+                        .iter()
+                        .filter(|s| matches!(s.place, Place::DockerEnv { .. }))
+                        .filter(|s| s.value.as_ref().is_some_and(|v| !v.text.is_empty()))
+                        .map(|s| s.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let mut provided = config.map(provided_by).unwrap_or_default();
+        if let Some(facts) = facts.filter(|_| file.kind == FileKind::Shell) {
+            provided.extend(
+                facts
+                    .assignments
+                    .iter()
+                    .filter(|a| a.exported)
+                    .map(|a| Provided {
+                        name: a.target.clone(),
+                        span: a.target_span.clone(),
+                        place: "shell export".into(),
+                    }),
+            );
+        }
+        let empty = kube.objects.is_empty() && kube.containers.is_empty();
+        if empty
+            && workflow.is_none()
+            && consumers.is_empty()
+            && secret_reads.is_empty()
+            && compose.is_none()
+            && dockerfile_env.is_none()
+            && provided.is_empty()
+        {
+            return None;
+        }
+        Some(Summary {
+            path: file.path.to_owned(),
+            bytes: file.source.bytes.to_vec(),
+            kind: file.kind,
+            kube,
+            workflow,
+            ci_env,
+            consumers,
+            secret_reads,
+            compose,
+            dockerfile_env,
+            provided,
+        })
+    }
+
+    /// The 1-based line of a byte offset, for messages.
+    pub fn line(&self, offset: usize) -> usize {
+        let end = offset.min(self.bytes.len());
+        self.bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+
+    /// `path:line` of a byte offset.
+    pub fn at(&self, offset: usize) -> String {
+        format!("{}:{}", self.path, self.line(offset))
+    }
+}
+
+/// Files whose structure the wiring needs even when they never name a key: compose files,
+/// Dockerfiles and env files always (they are few and small), other YAML when it holds
+/// containers.
+pub fn structural(kind: FileKind, bytes: &[u8]) -> bool {
+    match kind {
+        FileKind::Compose
+        | FileKind::Dockerfile
+        | FileKind::Env
+        | FileKind::EnvExample
+        | FileKind::Kustomization
+        | FileKind::GithubWorkflow => true,
+        FileKind::Yaml => bytes
+            .windows(b"containers:".len())
+            .any(|w| w == b"containers:"),
+        _ => false,
+    }
+}
+
+/// Key variables the code reads, directly or through an SDK's default.
+fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
+    let mut found: Vec<Consumer> = facts
+        .env_reads
+        .iter()
+        .filter(|read| key_variable(file, &read.name).is_some())
+        .map(|read| Consumer {
+            variable: read.name.clone(),
+            span: read.span.clone(),
+            sdk: None,
+        })
+        .collect();
+    for client in facts.clients.iter().filter(|c| c.key.is_none()) {
+        let class = client.sdk.rsplit('.').next().unwrap_or(&client.sdk);
+        if let Some((sdk, variable)) = SDK_DEFAULTS.iter().find(|(sdk, _)| *sdk == class) {
+            found.push(Consumer {
+                variable: (*variable).to_owned(),
+                span: client.span.clone(),
+                sdk: Some((*sdk).to_owned()),
+            });
+        }
+    }
+    found.sort_by_key(|c| c.span.start);
+    found
+}
+
+/// Directories where containers find secret files.
+const SECRET_DIRS: &[&str] = &[
+    "/run/secrets/",
+    "/var/run/secrets/",
+    "/etc/secrets/",
+    "/mnt/secrets/",
+    "/secrets/",
+];
+
+/// Secret files of Kubernetes itself and of cloud identity, never the application's key.
+const PLATFORM_SECRETS: &[&str] = &[
+    "/var/run/secrets/kubernetes.io/",
+    "/run/secrets/kubernetes.io/",
+    "/var/run/secrets/eks.amazonaws.com/",
+    "/var/run/secrets/azure/",
+    "/var/run/secrets/tokens/",
+];
+
+/// String literals that name a secret file holding a key: a path under a secrets directory
+/// whose file name speaks of a key or token.
+fn secret_reads(facts: &CodeFacts) -> Vec<SecretRead> {
+    let mut found: Vec<SecretRead> = facts
+        .strings
+        .iter()
+        .filter_map(|lit| {
+            let text = lit.text()?;
+            let dir = SECRET_DIRS.iter().find(|d| text.starts_with(**d))?;
+            if PLATFORM_SECRETS.iter().any(|p| text.starts_with(p)) {
+                return None;
+            }
+            let name = text[dir.len()..].to_ascii_lowercase();
+            let key_like = ["key", "token", "openai", "anthropic", "api"]
+                .iter()
+                .any(|word| name.contains(word));
+            (key_like && !name.is_empty() && !text.contains(char::is_whitespace)).then(|| {
+                SecretRead {
+                    path: text.clone(),
+                    span: lit.span.clone(),
+                }
+            })
+        })
+        .collect();
+    found.sort_by_key(|r| r.span.start);
+    found.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+fn compose_summary(
+    compose: &ComposeFile,
+    model: &ConfigModel,
+    dir: Option<&Path>,
+) -> ComposeSummary {
+    let environment = model
+        .settings
+        .iter()
+        .filter_map(|s| match &s.place {
+            Place::ComposeEnvironment { service, .. } => Some((service.clone(), s.name.clone())),
+            _ => None,
+        })
+        .collect();
+    let env_files = compose
+        .services
+        .iter()
+        .flat_map(|service| {
+            service.env_files.iter().map(|reference| ResolvedEnvFile {
+                service: service.name.clone(),
+                reference: reference.clone(),
+                names: env_file_names(dir, &reference.path),
+            })
+        })
+        .collect();
+    ComposeSummary {
+        file: compose.clone(),
+        environment,
+        env_files,
+    }
+}
+
+/// The variables an env file beside a compose file defines (see `ResolvedEnvFile::names`).
+fn env_file_names(dir: Option<&Path>, path: &str) -> Option<Option<Vec<String>>> {
+    let Some(dir) = dir else {
+        return Some(None);
+    };
+    if path.contains('$') {
+        return Some(None);
+    }
+    let full = dir.join(path);
+    if !full.is_file() {
+        return None;
+    }
+    Some(read_env_names(&full))
+}
+
+fn read_env_names(path: &Path) -> Option<Vec<String>> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size > MAX_NEIGHBOUR_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let model = crate::config::model(FileKind::Env, &bytes)?;
+    Some(model.settings.into_iter().map(|s| s.name).collect())
+}
+
+/// Gives kustomize-generated objects the keys of their `envs` and `files`, read from disk; an
+/// object whose files cannot be read is left out (as if defined elsewhere).
+fn resolve_generated(kube: &mut KubeModel, dir: &Path) {
+    for generated in std::mem::take(&mut kube.generated) {
+        let mut object: KubeObject = generated.object.clone();
+        let mut complete = true;
+        for env_file in &generated.env_files {
+            match read_env_names(&dir.join(env_file)) {
+                Some(names) => object.keys.extend(names),
+                None => complete = false,
+            }
+        }
+        for file in &generated.files {
+            let key = match file.split_once('=') {
+                Some((key, _)) => key,
+                None => file.rsplit('/').next().unwrap_or(file),
+            };
+            object.keys.push(key.to_owned());
+        }
+        if complete {
+            kube.objects.push(object);
+        }
+        kube.generated.push(generated);
+    }
+}
+
+/// Every variable a configuration file provides, for close-name matching.
+fn provided_by(model: &ConfigModel) -> Vec<Provided> {
+    model
+        .settings
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s.place,
+                Place::DockerArg { .. } | Place::ComposeBuildArg { .. }
+            )
+        })
+        .map(|s| Provided {
+            name: s.name.clone(),
+            span: s.name_span.clone(),
+            place: s.place.describe(),
+        })
+        .collect()
+}
+
+/// Runs the cross-file rules over every summary.
+pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
+    let wiring = Wiring::new(summaries);
+    let mut findings = crate::rules::dangling_secret_ref::check_across(summaries, linter);
+    findings.extend(crate::rules::ci_env_not_passed::check_across(
+        summaries, linter,
+    ));
+    findings.extend(crate::rules::env_not_provided::check_across(
+        &wiring, linter,
+    ));
+    findings.extend(crate::rules::env_name_mismatch::check_across(
+        &wiring, linter,
+    ));
+    findings.extend(crate::rules::missing_env_file::check_across(
+        &wiring, linter,
+    ));
+    findings.extend(crate::rules::secret_file_not_mounted::check_across(
+        &wiring, linter,
+    ));
+    findings
+}

@@ -1,0 +1,107 @@
+//! When two names are one mistake apart: variable names (KL302) and object names (KL305).
+
+/// Object names that differ only by case and separators, or by an edit distance of at most 2.
+pub fn one_typo_apart(a: &str, b: &str) -> bool {
+    a != b && (squash(a) == squash(b) || edit_distance(a, b) <= 2)
+}
+
+/// Whether `provided` is a likely misspelling or alias of the variable `wanted`: one typo
+/// apart (for names of 8 characters or more, so `API_KEY` and `APP_KEY` are not confused), or
+/// a known alias of the same key: `OPENAI_KEY`, `OPENAI_TOKEN`, `OPENAI_API_TOKEN`,
+/// `OPENAI_APIKEY`, `OPEN_AI_API_KEY` for `OPENAI_API_KEY`.
+pub fn close_variable(wanted: &str, provided: &str) -> bool {
+    if wanted == provided {
+        return false;
+    }
+    let (wanted_up, provided_up) = (wanted.to_ascii_uppercase(), provided.to_ascii_uppercase());
+    if squash(wanted) == squash(provided) {
+        return true;
+    }
+    if wanted.len() >= 8 && edit_distance(&wanted_up, &provided_up) <= 2 {
+        return true;
+    }
+    let Some(stem) = wanted_up
+        .strip_suffix("_API_KEY")
+        .or_else(|| wanted_up.strip_suffix("_KEY"))
+    else {
+        return false;
+    };
+    [
+        "_KEY",
+        "_TOKEN",
+        "_API_TOKEN",
+        "_APIKEY",
+        "_API_KEY",
+        "_SECRET",
+        "_API_SECRET",
+    ]
+    .iter()
+    .any(|suffix| {
+        let alias = format!("{stem}{suffix}");
+        alias == provided_up || squash(&alias) == squash(&provided_up)
+    })
+}
+
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos() {
+        assert!(one_typo_apart("openai-key", "openai-keys"));
+        assert!(one_typo_apart("openai_key", "OpenAI-Key"));
+        assert!(!one_typo_apart("openai", "openai"));
+        assert!(!one_typo_apart("openai", "postgres"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn close_variables() {
+        for close in [
+            "OPENAI_KEY",
+            "OPENAI_TOKEN",
+            "OPENAI_API_TOKEN",
+            "OPENAI_APIKEY",
+            "OPEN_AI_API_KEY",
+            "OPENIA_API_KEY",
+            "OPENAI_API_KEYS",
+            "openai_api_key",
+        ] {
+            assert!(close_variable("OPENAI_API_KEY", close), "{close}");
+        }
+        for far in [
+            "OPENAI_API_KEY",
+            "OPENAI_API_BASE",
+            "OPENAI_ORG_ID",
+            "ANTHROPIC_API_KEY",
+            "OPENAI_MODEL",
+        ] {
+            assert!(!close_variable("OPENAI_API_KEY", far), "{far}");
+        }
+        assert!(!close_variable("API_KEY", "APP_KEY"));
+    }
+}

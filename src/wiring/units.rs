@@ -1,0 +1,594 @@
+//! Units that run code, linked to the code they run: a compose service to the code under its
+//! build context; a Kubernetes container to the code of the image it runs (built by a compose
+//! service or a Dockerfile of the same name, or the repository's only application). What each
+//! unit provides to that code is judged by the KL3xx rules.
+
+use std::ops::Range;
+
+use super::{ComposeSummary, Consumer, ResolvedEnvFile, SecretRead, Summary};
+use crate::config::compose::ComposeService;
+use crate::config::kubernetes::{KubeContainer, KubeObject};
+use crate::file_kind::FileKind;
+
+/// All summaries, and the units found in them.
+pub struct Wiring<'a> {
+    pub summaries: &'a [Summary],
+    pub units: Vec<Unit<'a>>,
+}
+
+/// What a unit is.
+pub enum Runs<'a> {
+    Compose {
+        compose: &'a ComposeSummary,
+        service: &'a ComposeService,
+    },
+    Kube(&'a KubeContainer),
+}
+
+pub struct Unit<'a> {
+    /// The file that defines the unit.
+    pub summary: &'a Summary,
+    pub runs: Runs<'a>,
+    /// The service or container name.
+    pub span: Range<usize>,
+    /// "service `web`", "container `api` of Deployment `api`".
+    pub name: String,
+    /// The directory of the code it runs (`/`-separated, relative like the summaries' paths;
+    /// empty for the scan root).
+    pub root: String,
+    /// How it was linked, to follow its name: "builds ./web".
+    pub link: String,
+    /// The Dockerfile that builds its image, when known.
+    pub dockerfile: Option<String>,
+}
+
+/// Whether a unit gives its code a variable.
+pub enum Provision<'a> {
+    Provided,
+    /// Only through env files that exist and lack it.
+    EnvFilesLack(Vec<&'a ResolvedEnvFile>),
+    /// An env file is missing (KL304 reports it).
+    EnvFileMissing,
+    NotProvided,
+}
+
+/// An image built in the repository.
+struct Build<'a> {
+    compose: &'a Summary,
+    service: &'a ComposeService,
+    root: String,
+    dockerfile: String,
+}
+
+impl<'a> Wiring<'a> {
+    pub fn new(summaries: &'a [Summary]) -> Self {
+        let mut builds: Vec<Build> = Vec::new();
+        for summary in summaries {
+            let Some(compose) = &summary.compose else {
+                continue;
+            };
+            for service in &compose.file.services {
+                let Some(build) = &service.build else {
+                    continue;
+                };
+                let Some(root) = join(dir_of(&summary.path), &build.context) else {
+                    continue;
+                };
+                let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
+                let dockerfile = join(&root, dockerfile).unwrap_or_default();
+                builds.push(Build {
+                    compose: summary,
+                    service,
+                    root,
+                    dockerfile,
+                });
+            }
+        }
+        let dockerfiles: Vec<&Summary> = summaries
+            .iter()
+            .filter(|s| s.kind == FileKind::Dockerfile)
+            .collect();
+        let mut roots: Vec<(String, String)> = builds
+            .iter()
+            .map(|b| (b.root.clone(), b.dockerfile.clone()))
+            .collect();
+        for dockerfile in &dockerfiles {
+            if !builds.iter().any(|b| b.dockerfile == dockerfile.path) {
+                roots.push((dir_of(&dockerfile.path).to_owned(), dockerfile.path.clone()));
+            }
+        }
+        roots.sort();
+        roots.dedup_by(|a, b| a.0 == b.0);
+        let only_root = (roots.len() == 1).then(|| &roots[0]);
+
+        let mut units = Vec::new();
+        for summary in summaries {
+            if let Some(compose) = &summary.compose {
+                for service in &compose.file.services {
+                    let name = format!("service `{}`", service.name);
+                    let runs = Runs::Compose { compose, service };
+                    let linked = match (&service.build, &service.image) {
+                        (Some(build), _) => builds
+                            .iter()
+                            .find(|b| std::ptr::eq(b.service, service))
+                            .map(|b| {
+                                let link = format!("builds {}", build.context);
+                                (b.root.clone(), link, Some(b.dockerfile.clone()))
+                            }),
+                        (None, Some(image)) => link_image(image, &builds, &dockerfiles, None),
+                        (None, None) => None,
+                    };
+                    if let Some((root, link, dockerfile)) = linked {
+                        units.push(Unit {
+                            summary,
+                            runs,
+                            span: service.name_span.clone(),
+                            name,
+                            root,
+                            link,
+                            dockerfile,
+                        });
+                    }
+                }
+            }
+            for container in &summary.kube.containers {
+                let Some(image) = &container.image else {
+                    continue;
+                };
+                if let Some((root, link, dockerfile)) =
+                    link_image(image, &builds, &dockerfiles, only_root)
+                {
+                    units.push(Unit {
+                        summary,
+                        runs: Runs::Kube(container),
+                        span: container.name_span.clone(),
+                        name: format!("container `{}` of {}", container.name, container.workload),
+                        root,
+                        link,
+                        dockerfile,
+                    });
+                }
+            }
+        }
+        Wiring { summaries, units }
+    }
+
+    fn summary(&self, path: &str) -> Option<&'a Summary> {
+        self.summaries.iter().find(|s| s.path == path)
+    }
+
+    /// Every Secret and ConfigMap defined in the repository.
+    pub fn objects(&self) -> impl Iterator<Item = (&'a Summary, &'a KubeObject)> + '_ {
+        self.summaries
+            .iter()
+            .flat_map(|s| s.kube.objects.iter().map(move |o| (s, o)))
+    }
+}
+
+impl<'a> Unit<'a> {
+    /// The code the unit runs, by variable: for each key variable, where the code reads it
+    /// (in path order). Tests, notebooks, examples and tooling scripts are not what a
+    /// deployment runs, so they are left out.
+    pub fn consumers(
+        &self,
+        wiring: &Wiring<'a>,
+    ) -> Vec<(&'a str, Vec<(&'a Summary, &'a Consumer)>)> {
+        let mut by_variable: Vec<(&str, Vec<(&Summary, &Consumer)>)> = Vec::new();
+        for summary in self.code(wiring) {
+            for consumer in &summary.consumers {
+                match by_variable
+                    .iter_mut()
+                    .find(|(v, _)| *v == consumer.variable)
+                {
+                    Some((_, list)) => list.push((summary, consumer)),
+                    None => by_variable.push((&consumer.variable, vec![(summary, consumer)])),
+                }
+            }
+        }
+        by_variable.sort_by_key(|(v, _)| *v);
+        by_variable
+    }
+
+    /// "service `web` builds ./web, which reads OPENAI_API_KEY at web/app.py:3": the unit, how
+    /// it was linked, and what its code does (`what`: "reads OPENAI_API_KEY at web/app.py:3").
+    pub fn reaching(&self, what: &str) -> String {
+        let which = match self.runs {
+            Runs::Compose { .. } if self.link.starts_with("builds") => "which",
+            _ => "whose code",
+        };
+        format!("{} {}, {which} {what}", self.name, self.link)
+    }
+
+    /// Secret files the unit's code reads.
+    pub fn secret_reads(&self, wiring: &Wiring<'a>) -> Vec<(&'a Summary, &'a SecretRead)> {
+        let mut reads: Vec<(&Summary, &SecretRead)> = Vec::new();
+        for summary in self.code(wiring) {
+            for read in &summary.secret_reads {
+                if !reads.iter().any(|(_, r)| r.path == read.path) {
+                    reads.push((summary, read));
+                }
+            }
+        }
+        reads
+    }
+
+    fn code(&self, wiring: &Wiring<'a>) -> impl Iterator<Item = &'a Summary> + '_ {
+        let summaries: &'a [Summary] = wiring.summaries;
+        summaries.iter().filter(move |s| {
+            s.kind.is_source() && under(&self.root, &s.path) && deployed(&s.path[self.root.len()..])
+        })
+    }
+
+    /// Whether the unit gives its code `variable`, by any route.
+    pub fn provides(&self, wiring: &Wiring<'a>, variable: &str) -> Provision<'a> {
+        let dockerfile_default = self
+            .dockerfile
+            .as_deref()
+            .and_then(|path| wiring.summary(path))
+            .and_then(|d| d.dockerfile_env.as_ref())
+            .is_some_and(|names| names.iter().any(|n| n == variable));
+        if dockerfile_default {
+            return Provision::Provided;
+        }
+        match &self.runs {
+            Runs::Compose { service, .. } => {
+                compose_provides(wiring, self.summary, &service.name, variable, 0)
+            }
+            Runs::Kube(container) => {
+                if kube_provides(wiring, container, variable) {
+                    Provision::Provided
+                } else {
+                    Provision::NotProvided
+                }
+            }
+        }
+    }
+}
+
+/// What a compose service (and the services it extends) gives its code. Compose files in
+/// the same directory are merged (`compose.yaml` with `compose.override.yaml`).
+fn compose_provides<'a>(
+    wiring: &Wiring<'a>,
+    file: &'a Summary,
+    service: &str,
+    variable: &str,
+    depth: usize,
+) -> Provision<'a> {
+    let dir = dir_of(&file.path);
+    let files: Vec<&ComposeSummary> = wiring
+        .summaries
+        .iter()
+        .filter(|s| dir_of(&s.path) == dir)
+        .filter_map(|s| s.compose.as_ref())
+        .collect();
+    if files
+        .iter()
+        .flat_map(|c| &c.environment)
+        .any(|(s, v)| s == service && v == variable)
+    {
+        return Provision::Provided;
+    }
+    let env_files: Vec<&ResolvedEnvFile> = files
+        .iter()
+        .flat_map(|c| &c.env_files)
+        .filter(|f| f.service == service)
+        .collect();
+    for env_file in &env_files {
+        match &env_file.names {
+            Some(None) => return Provision::Provided,
+            Some(Some(names)) if names.iter().any(|n| n == variable) => return Provision::Provided,
+            _ => {}
+        }
+    }
+    let extends = files
+        .iter()
+        .flat_map(|c| &c.file.services)
+        .find(|s| s.name == service)
+        .and_then(|s| s.extends.as_ref());
+    let mut inherited = Provision::NotProvided;
+    if let (Some((base, base_file)), true) = (extends, depth < 4) {
+        let base_summary = match base_file {
+            Some(path) => join(dir, path).and_then(|p| wiring.summary(&p)),
+            None => Some(file),
+        };
+        if let Some(base_summary) = base_summary {
+            inherited = compose_provides(wiring, base_summary, base, variable, depth + 1);
+            if matches!(inherited, Provision::Provided) {
+                return inherited;
+            }
+        }
+    }
+    if env_files
+        .iter()
+        .any(|f| f.names.is_none() && f.reference.required)
+    {
+        return Provision::EnvFileMissing;
+    }
+    let lacking: Vec<&ResolvedEnvFile> = env_files
+        .into_iter()
+        .filter(|f| matches!(f.names, Some(Some(_))))
+        .collect();
+    if !lacking.is_empty() {
+        return Provision::EnvFilesLack(lacking);
+    }
+    inherited
+}
+
+fn kube_provides(wiring: &Wiring, container: &KubeContainer, variable: &str) -> bool {
+    if container.env_names.iter().any(|n| n == variable) {
+        return true;
+    }
+    let namespace = |ns: &Option<String>| ns.as_deref().unwrap_or("default").to_owned();
+    container.env_from.iter().any(|from| {
+        let defined = wiring.objects().find(|(_, o)| {
+            o.kind == from.kind
+                && o.name == from.object
+                && namespace(&o.namespace) == namespace(&container.namespace)
+        });
+        match defined {
+            // Defined elsewhere (kubectl, External Secrets, Helm): it may hold anything.
+            None => true,
+            Some((_, object)) => {
+                let prefix = from.prefix.as_deref().unwrap_or("");
+                object
+                    .keys
+                    .iter()
+                    .any(|key| format!("{prefix}{key}") == variable)
+            }
+        }
+    })
+}
+
+/// Public images that never run the repository's code.
+const PUBLIC_IMAGES: &[&str] = &[
+    "alpine",
+    "busybox",
+    "caddy",
+    "cassandra",
+    "consul",
+    "couchdb",
+    "curl",
+    "debian",
+    "elasticsearch",
+    "envoy",
+    "etcd",
+    "grafana",
+    "haproxy",
+    "httpd",
+    "influxdb",
+    "jaeger",
+    "kafka",
+    "keycloak",
+    "localstack",
+    "mailhog",
+    "mariadb",
+    "memcached",
+    "minio",
+    "mongo",
+    "mongodb",
+    "mysql",
+    "nats",
+    "neo4j",
+    "nginx",
+    "nginx-unprivileged",
+    "opensearch",
+    "pgbouncer",
+    "pgvector",
+    "postgis",
+    "postgres",
+    "postgresql",
+    "prometheus",
+    "qdrant",
+    "rabbitmq",
+    "redis",
+    "redis-stack",
+    "traefik",
+    "ubuntu",
+    "valkey",
+    "vault",
+    "weaviate",
+    "zookeeper",
+    "otel-collector",
+    "opentelemetry-collector",
+    "cloud-sql-proxy",
+    "pause",
+];
+
+/// The repository of an image reference, without registry defaults, tag or digest.
+fn image_repository(image: &str) -> &str {
+    let image = image.split('@').next().unwrap_or(image);
+    let last_slash = image.rfind('/').map_or(0, |i| i + 1);
+    let image = match image[last_slash..].find(':') {
+        Some(colon) => &image[..last_slash + colon],
+        None => image,
+    };
+    let image = image.strip_prefix("docker.io/").unwrap_or(image);
+    image.strip_prefix("library/").unwrap_or(image)
+}
+
+fn image_name(image: &str) -> &str {
+    let repository = image_repository(image);
+    repository.rsplit('/').next().unwrap_or(repository)
+}
+
+/// Links an image to the code it runs: (root, link words, Dockerfile).
+fn link_image(
+    image: &str,
+    builds: &[Build],
+    dockerfiles: &[&Summary],
+    only_root: Option<&(String, String)>,
+) -> Option<(String, String, Option<String>)> {
+    let name = image_name(image);
+    if image.contains('$') || image.contains("{{") || PUBLIC_IMAGES.contains(&name) {
+        return None;
+    }
+    let repository = image_repository(image);
+    if let Some(build) = builds.iter().find(|b| {
+        b.service
+            .image
+            .as_deref()
+            .is_some_and(|i| image_repository(i) == repository)
+    }) {
+        let context = &build.service.build.as_ref()?.context;
+        return Some((
+            build.root.clone(),
+            format!(
+                "runs image `{image}`, which service `{}` of {} builds from {context}",
+                build.service.name, build.compose.path
+            ),
+            Some(build.dockerfile.clone()),
+        ));
+    }
+    let named: Vec<&&Summary> = dockerfiles
+        .iter()
+        .filter(|d| {
+            let file = d.path.rsplit('/').next().unwrap_or(&d.path);
+            let dir = dir_of(&d.path).rsplit('/').next().unwrap_or("");
+            dir == name
+                || file.strip_prefix("Dockerfile.") == Some(name)
+                || file.strip_suffix(".Dockerfile") == Some(name)
+        })
+        .collect();
+    if let [dockerfile] = named[..] {
+        return Some((
+            dir_of(&dockerfile.path).to_owned(),
+            format!("runs image `{image}`, built by {}", dockerfile.path),
+            Some(dockerfile.path.clone()),
+        ));
+    }
+    let (root, dockerfile) = only_root?;
+    Some((
+        root.clone(),
+        format!(
+            "runs image `{image}`, and the repository's only application is built by {dockerfile}"
+        ),
+        Some(dockerfile.clone()),
+    ))
+}
+
+/// Directory part of a `/`-separated path ("" at the top).
+pub fn dir_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// `dir` joined with a relative path, `.` and `..` resolved; None for URLs and absolute paths.
+pub fn join(dir: &str, relative: &str) -> Option<String> {
+    if relative.contains("://") || relative.starts_with('/') || relative.starts_with("git@") {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let absolute = dir.starts_with('/');
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    Some(if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    })
+}
+
+/// Whether `path` is inside the directory `root`.
+fn under(root: &str, path: &str) -> bool {
+    root.is_empty()
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Directories whose code a deployment does not run.
+const NOT_DEPLOYED_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "testdata",
+    "e2e",
+    "examples",
+    "example",
+    "docs",
+    "scripts",
+    "notebooks",
+    ".github",
+    "hack",
+    "tools",
+];
+
+/// Whether code at `path` (relative to the unit's root) is what the unit runs.
+fn deployed(path: &str) -> bool {
+    let mut components = path.split('/').filter(|p| !p.is_empty());
+    let Some(file) = components.next_back() else {
+        return false;
+    };
+    if components.any(|dir| NOT_DEPLOYED_DIRS.contains(&dir)) {
+        return false;
+    }
+    let file = file.to_ascii_lowercase();
+    let stem = file.split('.').next().unwrap_or(&file);
+    !(file.ends_with(".ipynb")
+        || file == "conftest.py"
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || file.contains(".test.")
+        || file.contains(".spec."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(dir_of("a/b/c.yaml"), "a/b");
+        assert_eq!(dir_of("c.yaml"), "");
+        assert_eq!(join("a/b", "./web").as_deref(), Some("a/b/web"));
+        assert_eq!(join("a/b", "..").as_deref(), Some("a"));
+        assert_eq!(join("", ".").as_deref(), Some(""));
+        assert_eq!(join("", "../x").as_deref(), Some("../x"));
+        assert_eq!(join("/tmp/r", "web/").as_deref(), Some("/tmp/r/web"));
+        assert_eq!(join("a", "https://github.com/x/y.git"), None);
+        assert!(under("a/web", "a/web/app.py"));
+        assert!(!under("a/web", "a/webapp/app.py"));
+        assert!(under("", "app.py"));
+    }
+
+    #[test]
+    fn images() {
+        assert_eq!(image_repository("ghcr.io/acme/web:1.2"), "ghcr.io/acme/web");
+        assert_eq!(image_repository("localhost:5000/web"), "localhost:5000/web");
+        assert_eq!(
+            image_repository("docker.io/library/redis:7@sha256:ab"),
+            "redis"
+        );
+        assert_eq!(image_name("ghcr.io/acme/web:1.2"), "web");
+    }
+
+    #[test]
+    fn deployed_code() {
+        assert!(deployed("/app/main.py"));
+        assert!(deployed("/src/server.ts"));
+        for not in [
+            "/tests/test_app.py",
+            "/app/test_main.py",
+            "/pkg/client_test.go",
+            "/src/app.test.ts",
+            "/explore.ipynb",
+            "/scripts/deploy.sh",
+            "/conftest.py",
+        ] {
+            assert!(!deployed(not), "{not}");
+        }
+    }
+}
