@@ -24,6 +24,7 @@ mod placeholder_key;
 pub mod registry;
 mod secret_in_configmap;
 mod truncated_key;
+mod unexported_shell_var;
 mod uninterpolated_header;
 mod unset_interpolation;
 mod unstripped_key_file;
