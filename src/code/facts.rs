@@ -1,7 +1,8 @@
 //! One model of what source code does with keys, the same for every language: string literals,
 //! environment reads, Authorization and other headers, HTTP requests, SDK clients, assignments,
-//! dotenv loads, log calls. The front-ends (one per language) fill it; the KL2xx rules and the
-//! code-side KL1xx/KL3xx/KL4xx rules judge it. Every span is a byte range in the file.
+//! dotenv loads, log calls, shell commands. The front-ends (one per language) fill it; the KL2xx
+//! rules and the code-side KL1xx/KL3xx/KL4xx rules judge it. Every span is a byte range in the
+//! file.
 
 use std::ops::Range;
 
@@ -16,6 +17,8 @@ pub struct CodeFacts {
     pub assignments: Vec<Assignment>,
     pub dotenv_loads: Vec<DotenvLoad>,
     pub logs: Vec<LogCall>,
+    /// Shell: every command the script runs, in source order. Other front-ends leave it empty.
+    pub commands: Vec<CommandRun>,
     /// Why the file could not be parsed (it is still scanned as text for KL101).
     pub parse_error: Option<String>,
 }
@@ -195,8 +198,41 @@ pub struct Assignment {
     pub span: Range<usize>,
     /// Index of the top-level statement; None inside functions.
     pub top_level: Option<usize>,
-    /// Shell: the assignment is exported (`export X=...`, `set -a` in effect).
+    /// Shell: the assignment is exported (`export X=...`, `export X` anywhere in the script,
+    /// `set -a` in effect), or may be: the script exports names the linter cannot read
+    /// (`export "$name"`, `export $(grep -v '^#' .env | xargs)`).
     pub exported: bool,
+}
+
+/// A shell command: a simple command (`python app.py`, `exec uvicorn main:app`, `./run.sh`),
+/// a `[ ]` / `[[ ]]` test, a declaration (`export`, `local`, `readonly`) or `unset`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRun {
+    /// The command after its wrappers (`exec`, `sudo`, `env`, `nohup`, `command`, `time`), as
+    /// written with quotes removed: `python`, `./run.sh`, `npm`, `$@`, `[[`, `export`. A
+    /// wrapper that runs nothing (`exec >log`, `command -v python`) is the command itself.
+    pub name: String,
+    pub name_span: Range<usize>,
+    /// The whole command: prefix assignments, wrappers, name and arguments (not its
+    /// redirections or heredocs).
+    pub span: Range<usize>,
+    pub kind: CommandKind,
+    /// Variables the command line sets for this command alone: `X=1 cmd`, `env X=1 cmd`.
+    pub env: Vec<String>,
+    /// The enclosing function's span; None outside functions.
+    pub function: Option<Range<usize>>,
+}
+
+/// What runs when a shell command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    /// A program, started as a child process (or replacing the shell, `exec`): it sees only
+    /// exported variables.
+    Program,
+    /// A builtin or keyword, run by the shell itself: `echo`, `cd`, `export`, `source`, `[[`.
+    Builtin,
+    /// A function the script defines.
+    Function,
 }
 
 /// A dotenv load: `load_dotenv()`, `dotenv.config()`, `import 'dotenv/config'`,
@@ -264,6 +300,7 @@ impl CodeFacts {
         self.assignments.extend(other.assignments);
         self.dotenv_loads.extend(other.dotenv_loads);
         self.logs.extend(other.logs);
+        self.commands.extend(other.commands);
         if self.parse_error.is_none() {
             self.parse_error = other.parse_error;
         }
@@ -306,6 +343,13 @@ impl CodeFacts {
         for log in &mut self.logs {
             r(&mut log.span);
             log.args.iter_mut().for_each(|e| e.remap(map));
+        }
+        for command in &mut self.commands {
+            r(&mut command.name_span);
+            r(&mut command.span);
+            if let Some(function) = &mut command.function {
+                r(function);
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Shell front-end (sh/bash, with tree-sitter-bash): quoted strings and their expansions, `$VAR`
 //! reads, curl/wget/httpie requests and their headers, assignments and exports, `echo`/`printf`,
-//! `source .env`. Works on any fragment (a Dockerfile `RUN`, a CI `run:` block): the caller
-//! remaps the spans.
+//! `source .env`, and the commands the script runs. Works on any fragment (a Dockerfile `RUN`, a
+//! CI `run:` block): the caller remaps the spans.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -9,8 +9,8 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 use super::facts::{
-    Assignment, CodeFacts, DotenvLoad, EnvRead, Expr, Header, HeaderSource, LogCall, Request,
-    StringKind, StringLit, StringPart,
+    Assignment, CodeFacts, CommandKind, CommandRun, DotenvLoad, EnvRead, Expr, Header,
+    HeaderSource, LogCall, Request, StringKind, StringLit, StringPart,
 };
 
 /// Extracts the facts of a shell script or script fragment.
@@ -36,17 +36,26 @@ pub fn facts(script: &[u8]) -> CodeFacts {
         src: script,
         facts: CodeFacts::default(),
         exported: HashSet::new(),
+        exports_unknown: false,
         allexport: false,
+        functions: HashSet::new(),
     };
     walker.walk(root);
     let Walker {
         mut facts,
         exported,
+        exports_unknown,
+        functions,
         ..
     } = walker;
     for assignment in &mut facts.assignments {
-        if exported.contains(&assignment.target) {
+        if exports_unknown || exported.contains(&assignment.target) {
             assignment.exported = true;
+        }
+    }
+    for command in &mut facts.commands {
+        if command.kind == CommandKind::Program && functions.contains(&command.name) {
+            command.kind = CommandKind::Function;
         }
     }
     if root.has_error() {
@@ -436,13 +445,102 @@ const NOT_STATEMENT_PARENTS: &[&str] = &[
     "array",
 ];
 
+/// Builtins and keywords that run as commands: the shell runs them itself, no child process.
+const SHELL_BUILTINS: &[&str] = &[
+    ":",
+    ".",
+    "[",
+    "[[",
+    "alias",
+    "bg",
+    "bind",
+    "break",
+    "builtin",
+    "caller",
+    "cd",
+    "command",
+    "compgen",
+    "complete",
+    "compopt",
+    "continue",
+    "declare",
+    "dirs",
+    "disown",
+    "echo",
+    "enable",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "false",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "help",
+    "history",
+    "jobs",
+    "kill",
+    "let",
+    "local",
+    "logout",
+    "mapfile",
+    "popd",
+    "printf",
+    "pushd",
+    "pwd",
+    "read",
+    "readarray",
+    "readonly",
+    "return",
+    "set",
+    "shift",
+    "shopt",
+    "source",
+    "suspend",
+    "test",
+    "time",
+    "times",
+    "trap",
+    "true",
+    "type",
+    "typeset",
+    "ulimit",
+    "umask",
+    "unalias",
+    "unset",
+    "unsetenv",
+    "wait",
+];
+
+/// Wrappers that run the command after them.
+const WRAPPERS: &[&str] = &["sudo", "exec", "command", "nohup", "env", "time", "builtin"];
+
+/// A simple command's program, past its wrappers.
+struct Resolved<'t> {
+    /// As written, quotes removed.
+    name: String,
+    name_node: Node<'t>,
+    /// Index of the first argument after the name.
+    rest: usize,
+    /// `env X=1 cmd`: variables set for the command.
+    env: Vec<String>,
+    /// The last wrapper runs nothing (`exec >log`, a bare `env`, `command -v python`); `name`
+    /// is that wrapper.
+    runs_nothing: bool,
+}
+
 struct Walker<'s> {
     src: &'s [u8],
     facts: CodeFacts,
     /// Names exported by `export NAME` (or `export NAME=...`) anywhere in the script.
     exported: HashSet<String>,
+    /// The script exports names it computes (`export "$name"`, `export $(... | xargs)`).
+    exports_unknown: bool,
     /// `set -a` is in effect.
     allexport: bool,
+    /// Names of the functions the script defines.
+    functions: HashSet<String>,
 }
 
 impl<'s> Walker<'s> {
@@ -490,11 +588,15 @@ impl<'s> Walker<'s> {
         let parent_kind = parents[0].map_or("", |p| p.kind());
         match node.kind() {
             "function_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let name = self.node_text(name);
+                    self.functions.insert(name);
+                }
                 return Ctx {
                     function: Some(node.byte_range()),
                     top: None,
                     captured: ctx.captured,
-                }
+                };
             }
             "command_substitution" | "process_substitution" => {
                 return Ctx {
@@ -519,7 +621,11 @@ impl<'s> Walker<'s> {
             "variable_assignment" if !NOT_STATEMENT_PARENTS.contains(&parent_kind) => {
                 self.assignment(node, ctx, self.allexport);
             }
-            "declaration_command" => self.declaration(node, ctx),
+            "declaration_command" => {
+                self.keyword_command(node, ctx);
+                self.declaration(node, ctx);
+            }
+            "test_command" | "unset_command" => self.keyword_command(node, ctx),
             _ => {}
         }
         ctx.clone()
@@ -919,7 +1025,16 @@ impl<'s> Walker<'s> {
                     self.exported.insert(name);
                 }
                 "word" => {}
+                "string" | "raw_string" if exported && self.is_literal(kid) => {
+                    // `export "NAME"`
+                    let name = self.literal_text(kid);
+                    self.exported.insert(name);
+                }
                 _ => {
+                    if exported {
+                        // A name the linter cannot read: `export "$name"`.
+                        self.exports_unknown = true;
+                    }
                     // `export $(grep -v '^#' .env | xargs)`
                     let text = self.node_text(kid);
                     if text.contains(".env") && (text.contains("$(") || text.contains('`')) {
@@ -941,37 +1056,13 @@ impl<'s> Walker<'s> {
         let args: Vec<Node> = node
             .children_by_field_name("argument", &mut cursor)
             .collect();
-        let mut name = self.literal_text(name_node);
-        let mut rest: &[Node] = &args;
-        // Wrappers that run the command after them.
-        loop {
-            let base = basename(&name).to_string();
-            if !matches!(
-                base.as_str(),
-                "sudo" | "exec" | "command" | "nohup" | "env" | "time" | "builtin"
-            ) {
-                break;
-            }
-            let mut k = 0;
-            while k < rest.len() {
-                let text = self.literal_text(rest[k]);
-                let is_option = text.starts_with('-');
-                let is_setting = base == "env" && text.find('=').is_some_and(|i| i > 0);
-                if !is_option && !is_setting {
-                    break;
-                }
-                k += 1;
-                if base == "sudo" && matches!(text.as_str(), "-u" | "-g" | "-C" | "-h" | "-p") {
-                    k += 1;
-                }
-            }
-            let Some(next) = rest.get(k) else {
-                return;
-            };
-            name = self.literal_text(*next);
-            rest = &rest[k + 1..];
+        let resolved = self.resolve(name_node, &args);
+        self.record_run(node, &resolved, ctx);
+        if resolved.runs_nothing {
+            return;
         }
-        let base = basename(&name).to_string();
+        let rest = &args[resolved.rest..];
+        let base = basename(&resolved.name).to_string();
         match base.as_str() {
             "curl" => self.http_command(node, Tool::Curl, "curl", rest, ctx),
             "wget" => self.http_command(node, Tool::Wget, "wget", rest, ctx),
@@ -1001,6 +1092,101 @@ impl<'s> Walker<'s> {
             "set" => self.set(rest),
             _ => {}
         }
+    }
+
+    /// The program a command runs, past wrappers that run the command after them.
+    fn resolve<'t>(&self, name_node: Node<'t>, args: &[Node<'t>]) -> Resolved<'t> {
+        let mut resolved = Resolved {
+            name: self.literal_text(name_node),
+            name_node,
+            rest: 0,
+            env: Vec::new(),
+            runs_nothing: false,
+        };
+        loop {
+            let base = basename(&resolved.name).to_string();
+            if !WRAPPERS.contains(&base.as_str()) {
+                return resolved;
+            }
+            let mut k = resolved.rest;
+            while k < args.len() {
+                let text = self.literal_text(args[k]);
+                let is_option = text.starts_with('-');
+                let setting = (base == "env")
+                    .then(|| text.find('=').filter(|&i| i > 0))
+                    .flatten();
+                if base == "command" && matches!(text.as_str(), "-v" | "-V") {
+                    // `command -v python` looks the name up.
+                    resolved.runs_nothing = true;
+                    return resolved;
+                }
+                if !is_option && setting.is_none() {
+                    break;
+                }
+                if let Some(eq) = setting {
+                    resolved.env.push(text[..eq].to_string());
+                }
+                k += 1;
+                if base == "sudo" && matches!(text.as_str(), "-u" | "-g" | "-C" | "-h" | "-p") {
+                    k += 1;
+                }
+            }
+            let Some(next) = args.get(k) else {
+                resolved.runs_nothing = true;
+                return resolved;
+            };
+            resolved.name = self.literal_text(*next);
+            resolved.name_node = *next;
+            resolved.rest = k + 1;
+        }
+    }
+
+    fn record_run(&mut self, node: Node, resolved: &Resolved, ctx: &Ctx) {
+        let builtin = SHELL_BUILTINS.contains(&resolved.name.as_str());
+        let mut env = Vec::new();
+        let mut cursor = node.walk();
+        for kid in node.named_children(&mut cursor) {
+            if kid.kind() == "variable_assignment" {
+                if let Some(name) = kid.child_by_field_name("name") {
+                    env.push(self.node_text(name));
+                }
+            }
+        }
+        env.extend(resolved.env.iter().cloned());
+        self.facts.commands.push(CommandRun {
+            name: resolved.name.clone(),
+            name_span: resolved.name_node.byte_range(),
+            span: node.byte_range(),
+            kind: if builtin {
+                CommandKind::Builtin
+            } else {
+                CommandKind::Program
+            },
+            env,
+            function: ctx.function.clone(),
+        });
+    }
+
+    /// `[ ]`, `[[ ]]`, `export`, `local`, `unset`: builtins the grammar parses apart.
+    fn keyword_command(&mut self, node: Node, ctx: &Ctx) {
+        let Some(keyword) = node.child(0) else {
+            return;
+        };
+        self.facts.commands.push(CommandRun {
+            name: self.node_text(keyword),
+            name_span: keyword.byte_range(),
+            span: node.byte_range(),
+            kind: CommandKind::Builtin,
+            env: Vec::new(),
+            function: ctx.function.clone(),
+        });
+    }
+
+    /// A quoted word without expansions.
+    fn is_literal(&self, node: Node) -> bool {
+        self.units(node)
+            .iter()
+            .all(|u| matches!(u, Unit::Ch { .. }))
     }
 
     /// `set -a`, `set -o allexport`, and their `+` forms.
@@ -1953,6 +2139,136 @@ mod tests {
         ] {
             let _ = facts_of(garbage);
         }
+    }
+
+    fn commands(src: &str) -> Vec<(String, CommandKind, &str)> {
+        facts(src.as_bytes())
+            .commands
+            .iter()
+            .map(|c| (c.name.clone(), c.kind, slice(src, &c.name_span)))
+            .collect()
+    }
+
+    #[test]
+    fn the_commands_a_script_runs() {
+        use CommandKind::*;
+        let src = "#!/bin/sh\n\
+                   set -eu\n\
+                   OPENAI_API_KEY=\"$(cat /run/secrets/openai)\"\n\
+                   [ -n \"$OPENAI_API_KEY\" ] || exit 1\n\
+                   cd app && python app.py --port 8000 > log 2>&1 &\n\
+                   ./scripts/seed.sh\n\
+                   if [[ -f x ]]; then \"node\" index.js; fi\n\
+                   export PORT=8000\n\
+                   unset PORT\n\
+                   y=$(jq -r .x f.json)\n";
+        let got = commands(src);
+        let expected = [
+            ("set", Builtin, "set"),
+            ("cat", Program, "cat"),
+            ("[", Builtin, "["),
+            ("exit", Builtin, "exit"),
+            ("cd", Builtin, "cd"),
+            ("python", Program, "python"),
+            ("./scripts/seed.sh", Program, "./scripts/seed.sh"),
+            ("[[", Builtin, "[["),
+            ("node", Program, "\"node\""),
+            ("export", Builtin, "export"),
+            ("unset", Builtin, "unset"),
+            ("jq", Program, "jq"),
+        ];
+        let got: Vec<(&str, CommandKind, &str)> =
+            got.iter().map(|(n, k, s)| (n.as_str(), *k, *s)).collect();
+        assert_eq!(got, expected);
+        let f = facts(src.as_bytes());
+        let python = &f.commands[5];
+        assert_eq!(slice(src, &python.span), "python app.py --port 8000");
+        assert_eq!(python.function, None);
+        assert!(python.env.is_empty());
+    }
+
+    #[test]
+    fn wrappers_run_the_command_after_them() {
+        use CommandKind::*;
+        let src = "exec uvicorn main:app --host 0.0.0.0\n\
+                   sudo -u app -E env -i HOME=/x OPENAI_API_KEY=\"$K\" node server.js\n\
+                   nohup time python worker.py &\n\
+                   exec \"$@\"\n\
+                   exec >>log 2>&1\n\
+                   command -v python >/dev/null\n\
+                   builtin echo hi\n\
+                   env\n";
+        let got = commands(src);
+        let got: Vec<(&str, CommandKind, &str)> =
+            got.iter().map(|(n, k, s)| (n.as_str(), *k, *s)).collect();
+        assert_eq!(
+            got,
+            [
+                ("uvicorn", Program, "uvicorn"),
+                ("node", Program, "node"),
+                ("python", Program, "python"),
+                ("$@", Program, "\"$@\""),
+                ("exec", Builtin, "exec"),
+                ("command", Builtin, "command"),
+                ("echo", Builtin, "echo"),
+                ("env", Program, "env"),
+            ]
+        );
+        let f = facts(src.as_bytes());
+        assert_eq!(
+            slice(src, &f.commands[0].span),
+            "exec uvicorn main:app --host 0.0.0.0"
+        );
+        assert_eq!(f.commands[1].env, ["HOME", "OPENAI_API_KEY"]);
+    }
+
+    #[test]
+    fn prefix_assignments_and_functions() {
+        let src = "main() {\n  OPENAI_API_KEY=x python app.py\n}\nmain \"$@\"\n";
+        let f = facts(src.as_bytes());
+        let [python, main] = f.commands.as_slice() else {
+            panic!("{:?}", f.commands)
+        };
+        assert_eq!(python.name, "python");
+        assert_eq!(python.kind, CommandKind::Program);
+        assert_eq!(python.env, ["OPENAI_API_KEY"]);
+        assert_eq!(slice(src, &python.span), "OPENAI_API_KEY=x python app.py");
+        let function = python.function.clone().expect("inside main");
+        assert!(slice(src, &function).starts_with("main() {"));
+        assert_eq!(main.kind, CommandKind::Function);
+        assert_eq!(main.function, None);
+        assert!(f.assignments.is_empty());
+    }
+
+    #[test]
+    fn computed_exports_may_export_anything() {
+        for (src, exported) in [
+            ("OPENAI_API_KEY=x\nexport \"OPENAI_API_KEY\"\n", true),
+            ("OPENAI_API_KEY=x\nexport 'OPENAI_API_KEY'\n", true),
+            ("OPENAI_API_KEY=x\nexport \"OTHER\"\n", false),
+            (
+                "OPENAI_API_KEY=x\nfor v in A B; do export \"$v\"; done\n",
+                true,
+            ),
+            (
+                "export $(grep -v '^#' .env | xargs)\nOPENAI_API_KEY=x\n",
+                true,
+            ),
+            ("OPENAI_API_KEY=x\nlocal \"$v\"\n", false),
+        ] {
+            let f = facts(src.as_bytes());
+            assert_eq!(f.assignments[0].exported, exported, "{src}");
+        }
+    }
+
+    #[test]
+    fn remapped_commands() {
+        use super::super::facts::OffsetMap;
+        let file = "RUN OPENAI_API_KEY=x; exec python app.py";
+        let mut f = facts(&file.as_bytes()[4..]);
+        f.remap(&OffsetMap::shifted(4, file.len() - 4));
+        assert_eq!(slice(file, &f.commands[0].name_span), "python");
+        assert_eq!(slice(file, &f.commands[0].span), "exec python app.py");
     }
 
     fn facts_of(bytes: &[u8]) -> CodeFacts {

@@ -27,6 +27,7 @@ pub mod registry;
 pub mod secret_file_not_mounted;
 mod secret_in_configmap;
 mod truncated_key;
+mod unexported_shell_var;
 mod uninterpolated_header;
 mod unset_interpolation;
 mod unstripped_key_file;

@@ -7,8 +7,9 @@ use crate::rules::{
     dotenv_not_ignored, empty_key, encoded_key, env_name_mismatch, env_not_provided, hardcoded_key,
     key_logged, malformed_bearer, malformed_key_value, malformed_org_header, missing_auth_header,
     missing_bearer, missing_env_file, module_key_ignored, optional_secret_ref, placeholder_key,
-    secret_file_not_mounted, secret_in_configmap, truncated_key, uninterpolated_header,
-    unset_interpolation, unstripped_key_file, wrong_auth_header, wrong_provider_key, RuleCheck,
+    secret_file_not_mounted, secret_in_configmap, truncated_key, unexported_shell_var,
+    uninterpolated_header, unset_interpolation, unstripped_key_file, wrong_auth_header,
+    wrong_provider_key, RuleCheck,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -302,6 +303,17 @@ pub static RULES: &[RuleInfo] = &[
         security_severity: None,
         precision: "medium",
         check: ci_env_not_passed::check,
+    },
+    RuleInfo {
+        code: "KL308",
+        name: "unexported-shell-var",
+        severity: Severity::Warning,
+        summary: "A shell script sets a key variable without exporting it, then runs a program that never sees it",
+        docs: include_str!("../../rules/KL308-unexported-shell-var.md"),
+        tags: &["correctness"],
+        security_severity: None,
+        precision: "medium",
+        check: unexported_shell_var::check,
     },
     RuleInfo {
         code: "KL309",
