@@ -69,7 +69,8 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 rule,
                 &primary,
                 format!(
-                    "the code {}, which nothing provides; {} provides {} at {}",
+                    "the code {}, but nothing in the repository provides it; {} provides the \
+                     close name {} at {}",
                     consumer.verb(),
                     provided.place,
                     provided.name,

@@ -8,7 +8,7 @@
 use crate::lint::{Finding, Linter, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::{Provision, Runs};
+use crate::wiring::units::{prefixed_away, Provision, Runs};
 use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
@@ -34,20 +34,10 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 bytes: &unit.summary.bytes,
                 span: unit.span.clone(),
             };
-            let related: Vec<(Place, String)> = consumers
-                .iter()
-                .take(MAX_RELATED)
-                .map(|(summary, consumer)| {
-                    (
-                        Place {
-                            path: &summary.path,
-                            bytes: &summary.bytes,
-                            span: consumer.span.clone(),
-                        },
-                        format!("the code {} here", consumer.verb()),
-                    )
-                })
-                .collect();
+            let related = unit.related(consumers.iter().take(MAX_RELATED).map(|(summary, c)| {
+                let message = format!("the code {} here", c.verb());
+                (*summary, c.span.clone(), message)
+            }));
             let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
             let help = match unit.runs {
                 Runs::Compose { .. } => format!(
@@ -57,11 +47,19 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                      file only fills `${{...}}` in the compose file; it is not passed into \
                      containers"
                 ),
-                Runs::Kube(_) => format!(
-                    "the code gets no key and every API call fails with 401; add an `env` entry \
-                     `{variable}` with `valueFrom.secretKeyRef`, or `envFrom` a Secret that holds \
-                     `{variable}`"
-                ),
+                Runs::Kube(container) => match prefixed_away(wiring, container, variable) {
+                    Some((object, prefix)) => format!(
+                        "`envFrom` of `{object}` adds the prefix `{prefix}`, so its {variable} \
+                         arrives as {prefix}{variable}: the code gets no key and every API call \
+                         fails with 401; drop the prefix, or add an `env` entry `{variable}` \
+                         with `valueFrom.secretKeyRef`"
+                    ),
+                    None => format!(
+                        "the code gets no key and every API call fails with 401; add an `env` \
+                         entry `{variable}` with `valueFrom.secretKeyRef`, or `envFrom` a Secret \
+                         that holds `{variable}`"
+                    ),
+                },
             };
             findings.extend(linter.cross_file_finding(
                 rule,

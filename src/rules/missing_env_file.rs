@@ -7,7 +7,7 @@ use crate::lint::{Finding, Linter, Place};
 use crate::rules::env_not_provided::MAX_RELATED;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::Provision;
+use crate::wiring::units::{dir_of, join, Provision};
 use crate::wiring::Wiring;
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
@@ -78,20 +78,31 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 .map(|f| format!("`{}`", f.reference.path))
                 .collect();
             let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
-            let related: Vec<(Place, String)> = consumers
+            let env_path = join(dir_of(&owner.path), &env_file.reference.path);
+            let env_summary = wiring
+                .summaries
                 .iter()
-                .take(MAX_RELATED)
-                .map(|(summary, consumer)| {
-                    (
-                        Place {
-                            path: &summary.path,
-                            bytes: &summary.bytes,
-                            span: consumer.span.clone(),
-                        },
-                        format!("the code {} here", consumer.verb()),
-                    )
-                })
-                .collect();
+                .find(|s| Some(&s.path) == env_path.as_ref());
+            let mut related =
+                unit.related(consumers.iter().take(MAX_RELATED).map(|(summary, c)| {
+                    let message = format!("the code {} here", c.verb());
+                    (*summary, c.span.clone(), message)
+                }));
+            if let Some(env_summary) = env_summary {
+                let first_line = env_summary
+                    .bytes
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .unwrap_or(env_summary.bytes.len());
+                related.push((
+                    Place {
+                        path: &env_summary.path,
+                        bytes: &env_summary.bytes,
+                        span: 0..first_line,
+                    },
+                    format!("`{}` defines no {variable}", env_file.reference.path),
+                ));
+            }
             findings.extend(linter.cross_file_finding(
                 rule,
                 &Place {

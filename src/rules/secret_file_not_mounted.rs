@@ -90,14 +90,11 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 "reads the secret file {path} at {}",
                 code.at(read.span.start)
             );
-            let related = [(
-                Place {
-                    path: &code.path,
-                    bytes: &code.bytes,
-                    span: read.span.clone(),
-                },
+            let related = unit.related([(
+                code,
+                read.span.clone(),
                 format!("the code reads {path} here"),
-            )];
+            )]);
             findings.extend(linter.cross_file_finding(
                 rule,
                 &Place {

@@ -40,7 +40,18 @@ pub struct Unit<'a> {
     pub link: String,
     /// The Dockerfile that builds its image, when known.
     pub dockerfile: Option<String>,
+    /// Where the link was made, when in another place than the unit: the compose service or
+    /// the Dockerfile that builds the image; with words for the related location.
+    pub via: Option<(&'a Summary, Range<usize>, String)>,
 }
+
+/// How a unit was linked to its code: (root, link words, Dockerfile, where).
+type Link<'a> = (
+    String,
+    String,
+    Option<String>,
+    Option<(&'a Summary, Range<usize>, String)>,
+);
 
 /// Whether a unit gives its code a variable.
 pub enum Provision<'a> {
@@ -113,12 +124,12 @@ impl<'a> Wiring<'a> {
                             .find(|b| std::ptr::eq(b.service, service))
                             .map(|b| {
                                 let link = format!("builds {}", build.context);
-                                (b.root.clone(), link, Some(b.dockerfile.clone()))
+                                (b.root.clone(), link, Some(b.dockerfile.clone()), None)
                             }),
                         (None, Some(image)) => link_image(image, &builds, &dockerfiles, None),
                         (None, None) => None,
                     };
-                    if let Some((root, link, dockerfile)) = linked {
+                    if let Some((root, link, dockerfile, via)) = linked {
                         units.push(Unit {
                             summary,
                             runs,
@@ -127,6 +138,7 @@ impl<'a> Wiring<'a> {
                             root,
                             link,
                             dockerfile,
+                            via,
                         });
                     }
                 }
@@ -135,7 +147,7 @@ impl<'a> Wiring<'a> {
                 let Some(image) = &container.image else {
                     continue;
                 };
-                if let Some((root, link, dockerfile)) =
+                if let Some((root, link, dockerfile, via)) =
                     link_image(image, &builds, &dockerfiles, only_root)
                 {
                     units.push(Unit {
@@ -146,6 +158,7 @@ impl<'a> Wiring<'a> {
                         root,
                         link,
                         dockerfile,
+                        via,
                     });
                 }
             }
@@ -197,6 +210,28 @@ impl<'a> Unit<'a> {
             _ => "whose code",
         };
         format!("{} {}, {which} {what}", self.name, self.link)
+    }
+
+    /// The related locations of a finding on this unit: where the code does `what`, then where
+    /// the link to the code was made.
+    pub fn related<'s>(
+        &self,
+        code: impl IntoIterator<Item = (&'s Summary, Range<usize>, String)>,
+    ) -> Vec<(crate::lint::Place<'s>, String)>
+    where
+        'a: 's,
+    {
+        code.into_iter()
+            .chain(self.via.clone())
+            .map(|(summary, span, message)| {
+                let place = crate::lint::Place {
+                    path: &summary.path,
+                    bytes: &summary.bytes,
+                    span,
+                };
+                (place, message)
+            })
+            .collect()
     }
 
     /// Secret files the unit's code reads.
@@ -339,6 +374,22 @@ fn kube_provides(wiring: &Wiring, container: &KubeContainer, variable: &str) -> 
     })
 }
 
+/// An `envFrom` whose object holds `variable` under its own name, but adds a prefix to it:
+/// (object, prefix).
+pub fn prefixed_away<'a>(
+    wiring: &Wiring<'a>,
+    container: &'a KubeContainer,
+    variable: &str,
+) -> Option<(&'a str, &'a str)> {
+    container.env_from.iter().find_map(|from| {
+        let prefix = from.prefix.as_deref().filter(|p| !p.is_empty())?;
+        let holds = wiring.objects().any(|(_, o)| {
+            o.kind == from.kind && o.name == from.object && o.keys.iter().any(|k| k == variable)
+        });
+        holds.then_some((from.object.as_str(), prefix))
+    })
+}
+
 /// Public images that never run the repository's code.
 const PUBLIC_IMAGES: &[&str] = &[
     "alpine",
@@ -411,13 +462,13 @@ fn image_name(image: &str) -> &str {
     repository.rsplit('/').next().unwrap_or(repository)
 }
 
-/// Links an image to the code it runs: (root, link words, Dockerfile).
-fn link_image(
+/// Links an image to the code it runs.
+fn link_image<'a>(
     image: &str,
-    builds: &[Build],
-    dockerfiles: &[&Summary],
+    builds: &[Build<'a>],
+    dockerfiles: &[&'a Summary],
     only_root: Option<&(String, String)>,
-) -> Option<(String, String, Option<String>)> {
+) -> Option<Link<'a>> {
     let name = image_name(image);
     if image.contains('$') || image.contains("{{") || PUBLIC_IMAGES.contains(&name) {
         return None;
@@ -437,6 +488,14 @@ fn link_image(
                 build.service.name, build.compose.path
             ),
             Some(build.dockerfile.clone()),
+            Some((
+                build.compose,
+                build.service.name_span.clone(),
+                format!(
+                    "service `{}` builds image `{image}` here",
+                    build.service.name
+                ),
+            )),
         ));
     }
     let named: Vec<&&Summary> = dockerfiles
@@ -454,16 +513,43 @@ fn link_image(
             dir_of(&dockerfile.path).to_owned(),
             format!("runs image `{image}`, built by {}", dockerfile.path),
             Some(dockerfile.path.clone()),
+            Some(first_line(
+                dockerfile,
+                "this Dockerfile builds the image (by its name)",
+            )),
         ));
     }
     let (root, dockerfile) = only_root?;
+    let via = dockerfiles
+        .iter()
+        .find(|d| d.path == *dockerfile)
+        .map(|d| first_line(d, "the repository's only application is built here"));
     Some((
         root.clone(),
         format!(
             "runs image `{image}`, and the repository's only application is built by {dockerfile}"
         ),
         Some(dockerfile.clone()),
+        via,
     ))
+}
+
+/// The first instruction of a Dockerfile, as a related location.
+fn first_line<'a>(dockerfile: &'a Summary, words: &str) -> (&'a Summary, Range<usize>, String) {
+    let mut start = 0;
+    for line in dockerfile.bytes.split(|&b| b == b'\n') {
+        let text = line.trim_ascii();
+        if !text.is_empty() && !text.starts_with(b"#") {
+            let offset = line.len() - line.trim_ascii_start().len();
+            return (
+                dockerfile,
+                start + offset..start + offset + text.len(),
+                words.to_owned(),
+            );
+        }
+        start += line.len() + 1;
+    }
+    (dockerfile, 0..0, words.to_owned())
 }
 
 /// Directory part of a `/`-separated path ("" at the top).
