@@ -277,3 +277,110 @@ fn cross_file_findings_carry_the_other_end() {
         "Secret `openai-key` is defined here."
     );
 }
+
+/// The wiring scenarios of `fixtures/wiring/`: each directory is a small repository, scanned
+/// alone with every rule; the snapshot pins every finding and the other ends it names.
+#[test]
+fn wiring_scenarios_give_exactly_their_findings() {
+    let mut scenarios: Vec<String> = std::fs::read_dir(repo_root().join("fixtures/wiring"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    scenarios.sort();
+    assert_eq!(
+        scenarios,
+        ["ci", "compose-services", "kubernetes", "monorepo", "shell"]
+    );
+    for scenario in scenarios {
+        let path = format!("fixtures/wiring/{scenario}");
+        let output = keylint(
+            &repo_root(),
+            &["check", &path, "--format", "json", "--no-ignore"],
+        );
+        let report = json(&output);
+        let mut lines = Vec::new();
+        for (finding, line) in report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(finding_lines(&output))
+        {
+            lines.push(format!("{line} {}", finding["message"].as_str().unwrap()));
+            for related in finding["related"].as_array().cloned().unwrap_or_default() {
+                lines.push(format!(
+                    "    see {}:{}: {}",
+                    related["path"].as_str().unwrap(),
+                    related["line"],
+                    related["message"].as_str().unwrap()
+                ));
+            }
+        }
+        assert!(!lines.is_empty(), "{scenario} gives no finding");
+        insta::assert_snapshot!(format!("wiring_{scenario}"), lines.join("\n"));
+    }
+}
+
+#[test]
+fn wiring_findings_show_both_snippets() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/wiring/monorepo",
+            "--color",
+            "never",
+            "--no-ignore",
+        ],
+    );
+    insta::assert_snapshot!("wiring_monorepo_human", stdout(&output));
+}
+
+/// The clean app is judged, not skipped: its compose service and its Deployment are linked to
+/// its code, so unwiring either gives a finding.
+#[test]
+fn the_clean_app_is_wired_not_ignored() {
+    let source = repo_root().join("fixtures/clean-app");
+    for (file, from, to, expected) in [
+        (
+            "compose.yaml",
+            "      <<: *llm-env\n",
+            "",
+            "KL301 - service `api` builds .",
+        ),
+        (
+            "k8s/deployment.yaml",
+            "            - name: OPENAI_API_KEY\n",
+            "            - name: OPENAI_KEY\n",
+            "KL301 - container `api` of Deployment `summary-api` runs image",
+        ),
+    ] {
+        let copy = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&source) {
+            let entry = entry.unwrap();
+            let target = copy
+                .path()
+                .join(entry.path().strip_prefix(&source).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        let edited = copy.path().join(file);
+        let text = std::fs::read_to_string(&edited).unwrap();
+        assert!(text.contains(from), "{file}");
+        std::fs::write(&edited, text.replacen(from, to, 1)).unwrap();
+        let output = keylint(copy.path(), &["check", "--format", "json"]);
+        let lines: Vec<String> = json(&output)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(finding_lines(&output))
+            .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
+            .collect();
+        assert!(
+            lines.iter().any(|l| l.contains(expected)),
+            "{file}: {lines:#?}"
+        );
+    }
+}

@@ -65,13 +65,17 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
             .iter()
             .any(|t| t.starts_with("pull_request"));
         for job in &workflow.jobs {
-            let runs_code = job
-                .scripts
-                .iter()
-                .any(|s| RUNS_CODE.iter().any(|command| s.text.contains(command)));
-            if !runs_code {
+            // The first script line that runs the code: how the job is linked to it.
+            let Some(command) = job.scripts.iter().find_map(|script| {
+                script
+                    .text
+                    .lines()
+                    .map(str::trim)
+                    .find(|line| RUNS_CODE.iter().any(|command| line.contains(command)))
+            }) else {
                 continue;
-            }
+            };
+            let command = shorten(command);
             for (variable, consumer, span) in &consumed {
                 let provided = summary.ci_env.iter().any(|(level, name)| {
                     name == variable && level.as_ref().is_none_or(|level| *level == job.name)
@@ -101,7 +105,12 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                 findings.extend(linter.cross_file_finding(
                     rule,
                     &primary,
-                    format!("job `{}` runs code that reads {variable}, but no `env` of the job provides it", job.name),
+                    format!(
+                        "job `{}` runs `{command}`, and the repository's code reads {variable} at \
+                         {}, but no `env` of the job provides it",
+                        job.name,
+                        consumer.at(span.start)
+                    ),
                     format!("no {variable} here"),
                     format!(
                         "the job's code gets no key and its API calls fail with 401; add \
@@ -113,4 +122,14 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// A script line cut to a readable length for a message.
+fn shorten(line: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    if line.chars().count() <= MAX_CHARS {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(MAX_CHARS - 1).collect();
+    format!("{cut}…")
 }

@@ -445,6 +445,50 @@ const PUBLIC_IMAGES: &[&str] = &[
     "pause",
 ];
 
+/// Registries and Docker Hub organisations of third-party images (exporters, proxies, agents).
+const PUBLIC_PREFIXES: &[&str] = &[
+    "prom/",
+    "bitnami/",
+    "grafana/",
+    "quay.io/",
+    "docker.elastic.co/",
+    "registry.k8s.io/",
+    "k8s.gcr.io/",
+    "gcr.io/google-containers/",
+    "gcr.io/distroless/",
+    "mcr.microsoft.com/",
+    "public.ecr.aws/",
+    "cgr.dev/",
+    "otel/",
+    "jaegertracing/",
+    "envoyproxy/",
+    "istio/",
+    "linkerd/",
+    "hashicorp/",
+    "datadog/",
+    "gcr.io/datadoghq/",
+    "newrelic/",
+    "fluent/",
+    "fluentd/",
+    "amazon/",
+    "curlimages/",
+    "minio/",
+    "confluentinc/",
+    "openpolicyagent/",
+];
+
+/// Name endings of sidecars and agents.
+const SIDECAR_SUFFIXES: &[&str] = &["-exporter", "-proxy", "-sidecar", "-agent", "-collector"];
+
+/// Whether an image is a well-known public one, never the repository's code.
+fn public_image(image: &str) -> bool {
+    let repository = image_repository(image);
+    let name = image_name(image);
+    PUBLIC_IMAGES.contains(&name)
+        || PUBLIC_PREFIXES.iter().any(|p| repository.starts_with(p))
+        || SIDECAR_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
 /// The repository of an image reference, without registry defaults, tag or digest.
 fn image_repository(image: &str) -> &str {
     let image = image.split('@').next().unwrap_or(image);
@@ -470,7 +514,7 @@ fn link_image<'a>(
     only_root: Option<&(String, String)>,
 ) -> Option<Link<'a>> {
     let name = image_name(image);
-    if image.contains('$') || image.contains("{{") || PUBLIC_IMAGES.contains(&name) {
+    if image.contains('$') || image.contains("{{") || public_image(image) {
         return None;
     }
     let repository = image_repository(image);
@@ -659,6 +703,17 @@ mod tests {
             "redis"
         );
         assert_eq!(image_name("ghcr.io/acme/web:1.2"), "web");
+        for public in [
+            "postgres:16",
+            "prom/statsd-exporter:v0.26.0",
+            "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "ghcr.io/acme/cloud-sql-proxy",
+            "docker.io/library/redis",
+        ] {
+            assert!(public_image(public), "{public}");
+        }
+        assert!(!public_image("ghcr.io/acme/assistant:2.0"));
+        assert!(!public_image("acme/api"));
     }
 
     #[test]
