@@ -4,6 +4,8 @@
 //! is on the read and shows the close name. The rule looks across files, so it runs after the
 //! walk; per file it does nothing.
 
+use std::collections::HashSet;
+
 use crate::lint::{Finding, Linter, Place};
 use crate::providers::catalog;
 use crate::rules::registry::find;
@@ -13,31 +15,36 @@ use crate::wiring::{Provided, Summary, Wiring};
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
-/// The provided name closest to `variable`, when `variable` itself is provided nowhere. Names
-/// that are another provider's key variables are never close: they are other keys.
+/// The close name provided for `variable`, when `variable` itself is provided nowhere
+/// (computed once per variable when the wiring is built).
 pub fn close_provider<'a>(
     wiring: &Wiring<'a>,
     variable: &str,
 ) -> Option<(&'a Summary, &'a Provided)> {
-    let provided = || {
-        wiring
-            .summaries
-            .iter()
-            .flat_map(|s| s.provided.iter().map(move |p| (s, p)))
-    };
-    if provided().any(|(_, p)| p.name == variable) {
+    wiring.close_names.get(variable).copied().flatten()
+}
+
+/// The first provided name close to `variable`, when `variable` itself is provided nowhere.
+/// Names that are another provider's key variables are never close: they are other keys.
+pub fn find_close<'a>(
+    summaries: &'a [Summary],
+    provided_names: &HashSet<&str>,
+    variable: &str,
+) -> Option<(&'a Summary, &'a Provided)> {
+    if provided_names.contains(variable) {
         return None;
     }
     let owner = catalog()
         .iter()
         .find(|p| p.env.iter().any(|env| env == variable));
-    provided()
+    summaries
+        .iter()
+        .flat_map(|s| s.provided.iter().map(move |p| (s, p)))
         .filter(|(_, p)| close_variable(variable, &p.name))
         .find(|(_, p)| {
-            let other_key = catalog().iter().any(|provider| {
+            !catalog().iter().any(|provider| {
                 owner.is_none_or(|o| o.id != provider.id) && provider.env.contains(&p.name)
-            });
-            !other_key
+            })
         })
 }
 

@@ -3,9 +3,10 @@
 //! service or a Dockerfile of the same name, or the repository's only application). What each
 //! unit provides to that code is judged by the KL3xx rules.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use super::{ComposeSummary, Consumer, ResolvedEnvFile, SecretRead, Summary};
+use super::{ComposeSummary, Consumer, Provided, ResolvedEnvFile, SecretRead, Summary};
 use crate::config::compose::ComposeService;
 use crate::config::kubernetes::{KubeContainer, KubeObject};
 use crate::file_kind::FileKind;
@@ -14,6 +15,10 @@ use crate::file_kind::FileKind;
 pub struct Wiring<'a> {
     pub summaries: &'a [Summary],
     pub units: Vec<Unit<'a>>,
+    /// For each variable the code reads: the close name provided instead, when the variable
+    /// itself is provided nowhere (KL302).
+    pub close_names: HashMap<&'a str, Option<(&'a Summary, &'a Provided)>>,
+    by_path: HashMap<&'a str, &'a Summary>,
 }
 
 /// What a unit is.
@@ -163,11 +168,32 @@ impl<'a> Wiring<'a> {
                 }
             }
         }
-        Wiring { summaries, units }
+        let provided_names: HashSet<&str> = summaries
+            .iter()
+            .flat_map(|s| s.provided.iter().map(|p| p.name.as_str()))
+            .collect();
+        let mut close_names = HashMap::new();
+        for consumer in summaries.iter().flat_map(|s| &s.consumers) {
+            close_names
+                .entry(consumer.variable.as_str())
+                .or_insert_with(|| {
+                    crate::rules::env_name_mismatch::find_close(
+                        summaries,
+                        &provided_names,
+                        &consumer.variable,
+                    )
+                });
+        }
+        Wiring {
+            summaries,
+            units,
+            close_names,
+            by_path: summaries.iter().map(|s| (s.path.as_str(), s)).collect(),
+        }
     }
 
     fn summary(&self, path: &str) -> Option<&'a Summary> {
-        self.summaries.iter().find(|s| s.path == path)
+        self.by_path.get(path).copied()
     }
 
     /// Every Secret and ConfigMap defined in the repository.

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Times the cross-file rules on a generated monorepo that is all wiring: SERVICES apps, each
+# with FILES source files reading OPENAI_API_KEY, a compose service, a Kubernetes Deployment,
+# env files and a workflow; prints keylint's median with and without the cross-file rules (what
+# following keys across files costs), rg's for scale, and keylint's peak memory.
+#
+#   scripts/bench-wiring.sh                 defaults: SERVICES=200 FILES=50 (10,000 files)
+#   SERVICES=500 FILES=40 RUNS=5 scripts/bench-wiring.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+services="${SERVICES:-200}"
+files="${FILES:-50}"
+runs="${RUNS:-10}"
+tree="$PWD/.bench/wiring-tree"
+command -v hyperfine >/dev/null && command -v rg >/dev/null && [ -x /usr/bin/time ] || {
+  echo "installing ripgrep, hyperfine and time from Debian" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep hyperfine time >/dev/null
+}
+
+rm -rf "$tree"
+python3 - "$tree" "$services" "$files" <<'PY'
+import os, sys
+tree, services, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(f"{tree}/k8s", exist_ok=True)
+os.makedirs(f"{tree}/.github/workflows", exist_ok=True)
+compose = ["services:"]
+for s in range(services):
+    app = f"{tree}/apps/app{s}"
+    os.makedirs(app, exist_ok=True)
+    with open(f"{app}/Dockerfile", "w") as f:
+        f.write("FROM python:3.12-slim\nCOPY . /srv\nCMD [\"python\", \"/srv/main.py\"]\n")
+    for i in range(files):
+        with open(f"{app}/module{i}.py", "w") as f:
+            f.write("import os\n\nfrom openai import OpenAI\n\n"
+                    "client = OpenAI(api_key=os.environ[\"OPENAI_API_KEY\"])\n"
+                    + "".join(f"\ndef handler_{j}(text):\n    return client.responses.create("
+                              f"model=\"gpt-4o-mini\", input=text)\n" for j in range(20)))
+    with open(f"{tree}/apps/app{s}.env", "w") as f:
+        f.write("LOG_LEVEL=info\nOPENAI_API_KEY=${OPENAI_API_KEY}\n")
+    compose += [f"  app{s}:", f"    build: ./apps/app{s}", f"    image: ghcr.io/acme/app{s}:1",
+                f"    env_file: apps/app{s}.env"]
+    with open(f"{tree}/k8s/app{s}.yaml", "w") as f:
+        f.write(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{s}\nspec:\n"
+                f"  template:\n    spec:\n      containers:\n        - name: app{s}\n"
+                f"          image: ghcr.io/acme/app{s}:1\n          env:\n"
+                f"            - name: OPENAI_API_KEY\n              valueFrom:\n"
+                f"                secretKeyRef:\n                  name: openai\n"
+                f"                  key: api-key\n")
+with open(f"{tree}/compose.yaml", "w") as f:
+    f.write("\n".join(compose) + "\n")
+with open(f"{tree}/.github/workflows/ci.yml", "w") as f:
+    f.write("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n"
+            "      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - run: pytest\n")
+PY
+
+echo "building keylint (release)" >&2
+cargo build --release --quiet
+keylint="$PWD/target/release/keylint"
+count=$(find "$tree" -type f | wc -l)
+echo "tree: generated monorepo, $services services, $count files ($(du -sh "$tree" | cut -f1))"
+hyperfine --style basic --warmup 2 --runs "$runs" --ignore-failure \
+  --export-json "$PWD/.bench/wiring.json" \
+  -n keylint "$keylint check --exit-zero --quiet --format json --output /dev/null '$tree'" \
+  -n per-file "$keylint check --exit-zero --quiet --format json --output /dev/null --ignore KL301,KL302,KL304,KL305,KL307,KL310 '$tree'" \
+  -n rg "rg -c -F -e sk- -e T3BlbkFJ -e Authorization -e OPENAI_API_KEY '$tree'" >&2
+/usr/bin/time -v "$keylint" check --exit-zero --quiet --format json --output /dev/null "$tree" \
+  2>"$PWD/.bench/wiring-time.txt" >/dev/null
+peak_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$PWD/.bench/wiring-time.txt")
+findings=$("$keylint" check --exit-zero --quiet --format json "$tree" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["findings"])')
+python3 - "$PWD/.bench/wiring.json" "$peak_kb" "$findings" <<'PY'
+import json, statistics, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+keylint = statistics.median(results["keylint"]["times"])
+per_file = statistics.median(results["per-file"]["times"])
+rg = statistics.median(results["rg"]["times"])
+print(f"keylint, every rule:           {keylint:.2f} s")
+print(f"keylint, no cross-file rules:  {per_file:.2f} s  (the wiring costs "
+      f"{keylint - per_file:+.2f} s, {100 * (keylint - per_file) / per_file:+.0f}%)")
+print(f"rg, for scale:                 {rg:.2f} s")
+print(f"peak memory {int(sys.argv[2]) / 1024:.1f} MB; findings: {sys.argv[3]} (expected 0)")
+PY
