@@ -384,3 +384,36 @@ fn the_clean_app_is_wired_not_ignored() {
         );
     }
 }
+
+#[test]
+fn github_annotations_name_the_other_end() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/wiring/compose-services",
+            "--select",
+            "KL301",
+            "--format",
+            "github",
+            "--no-ignore",
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=fixtures/wiring/compose-services/compose.yaml,line=14,col=3,"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines[0].ends_with(
+            "containers. See: fixtures/wiring/compose-services/worker/main.py:3 (the code reads \
+             OPENAI_API_KEY here)."
+        ),
+        "{text}"
+    );
+}

@@ -23,7 +23,13 @@ impl Reporter for GithubReporter {
                 f.end.line,
                 f.end.column,
                 escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-                escape_data(&format!("{}. Help: {}{}", f.message, f.help, related(f))),
+                escape_data(&format!(
+                    "{}. Help: {}{}{}",
+                    f.message,
+                    f.help,
+                    if f.help.ends_with('.') { "" } else { "." },
+                    related(f)
+                )),
             )?;
         }
         Ok(())
