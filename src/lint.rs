@@ -1,8 +1,11 @@
 //! The lint context: runs the enabled rules on one file and turns their violations into findings
 //! with code, severity, position, suppression, fingerprint and a redacted snippet.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
@@ -255,60 +258,6 @@ impl Linter {
         }
     }
 
-    /// A finding of a rule that looks across files: positions, masked snippet, fingerprint
-    /// and suppression as for any other finding. None when suppressed or not selected.
-    pub fn cross_file_finding(
-        &self,
-        rule: &'static RuleInfo,
-        primary: &Place<'_>,
-        message: String,
-        label: String,
-        help: String,
-        related: &[(Place<'_>, String)],
-    ) -> Option<Finding> {
-        if !self.rules.iter().any(|r| r.code == rule.code) {
-            return None;
-        }
-        let source = SourceText::new(primary.bytes);
-        let line = source.line_index(primary.span.start);
-        if Suppressions::scan(&source).is_suppressed(line, rule) {
-            return None;
-        }
-        let start = source.position(primary.span.start);
-        let related = related
-            .iter()
-            .map(|(place, message)| {
-                let source = SourceText::new(place.bytes);
-                let start = source.position(place.span.start);
-                Related {
-                    path: place.path.to_owned(),
-                    start,
-                    end: source.position(place.span.end),
-                    message: message.clone(),
-                    snippet: self.snippet(&source, &place.span, start, &self.sensitive(&source)),
-                }
-            })
-            .collect();
-        Some(Finding {
-            rule,
-            path: primary.path.to_owned(),
-            start,
-            end: source.position(primary.span.end),
-            fingerprint: fingerprint(
-                rule.code,
-                primary.path,
-                &primary.bytes[primary.span.clone()],
-            ),
-            snippet: self.snippet(&source, &primary.span, start, &self.sensitive(&source)),
-            message,
-            label,
-            help,
-            provider: None,
-            secret: None,
-            related,
-        })
-    }
-
     /// Every key in a file, as it must be shown.
     fn sensitive(&self, source: &SourceText) -> Vec<Sensitive> {
         let all = vec![true; crate::providers::catalog().len()];
@@ -400,6 +349,100 @@ pub struct Place<'a> {
     pub path: &'a str,
     pub bytes: &'a [u8],
     pub span: Range<usize>,
+}
+
+/// Makes the findings of the rules that look across files: positions, masked snippets,
+/// fingerprints and suppression as for any other finding. Each file they point into is
+/// prepared once (line index, suppression directives, keys to mask), however many findings
+/// point into it.
+pub struct CrossFileFindings<'l, 'a> {
+    linter: &'l Linter,
+    prepared: RefCell<HashMap<(usize, usize), Rc<Prepared<'a>>>>,
+}
+
+struct Prepared<'a> {
+    source: SourceText<'a>,
+    suppressions: Suppressions,
+    sensitive: Vec<Sensitive>,
+}
+
+impl<'l, 'a> CrossFileFindings<'l, 'a> {
+    pub fn new(linter: &'l Linter) -> Self {
+        CrossFileFindings {
+            linter,
+            prepared: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn prepare(&self, bytes: &'a [u8]) -> Rc<Prepared<'a>> {
+        let key = (bytes.as_ptr() as usize, bytes.len());
+        if let Some(prepared) = self.prepared.borrow().get(&key) {
+            return Rc::clone(prepared);
+        }
+        let source = SourceText::new(bytes);
+        let prepared = Rc::new(Prepared {
+            suppressions: Suppressions::scan(&source),
+            sensitive: self.linter.sensitive(&source),
+            source,
+        });
+        self.prepared.borrow_mut().insert(key, Rc::clone(&prepared));
+        prepared
+    }
+
+    /// The finding, or None when the rule is not selected or the primary line suppresses it.
+    pub fn finding(
+        &self,
+        rule: &'static RuleInfo,
+        primary: &Place<'a>,
+        message: String,
+        label: String,
+        help: String,
+        related: &[(Place<'a>, String)],
+    ) -> Option<Finding> {
+        let linter = self.linter;
+        if !linter.rules.iter().any(|r| r.code == rule.code) {
+            return None;
+        }
+        let file = self.prepare(primary.bytes);
+        let source = &file.source;
+        let line = source.line_index(primary.span.start);
+        if file.suppressions.is_suppressed(line, rule) {
+            return None;
+        }
+        let start = source.position(primary.span.start);
+        let related = related
+            .iter()
+            .map(|(place, message)| {
+                let other = self.prepare(place.bytes);
+                let start = other.source.position(place.span.start);
+                Related {
+                    path: place.path.to_owned(),
+                    start,
+                    end: other.source.position(place.span.end),
+                    message: message.clone(),
+                    snippet: linter.snippet(&other.source, &place.span, start, &other.sensitive),
+                }
+            })
+            .collect();
+        Some(Finding {
+            rule,
+            path: primary.path.to_owned(),
+            start,
+            end: source.position(primary.span.end),
+            fingerprint: fingerprint(
+                rule.code,
+                primary.path,
+                &primary.bytes[primary.span.clone()],
+            ),
+            snippet: linter.snippet(source, &primary.span, start, &file.sensitive),
+            message,
+            label,
+            help,
+            provider: None,
+            secret: None,
+            related,
+        })
+    }
 }
 
 /// A span whose text must be masked in every output, and how it is shown.

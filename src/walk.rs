@@ -138,6 +138,8 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     let mut findings = findings.into_inner().expect("not poisoned");
     let mut summaries = summaries.into_inner().expect("not poisoned");
     summaries.sort_by(|a, b| a.path.cmp(&b.path));
+    // Overlapping roots (`keylint check . app`) walk some files twice.
+    summaries.dedup_by(|a, b| a.path == b.path);
     findings.extend(crate::wiring::check(&summaries, linter));
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))

@@ -1585,12 +1585,28 @@ impl<'s> Walker<'s> {
     fn client(&mut self, sdk: &str, span: Range<usize>, config: Option<Node>, ctx: &Ctx) {
         let mut key = None;
         let mut base_url = None;
-        if let Some(config) = config.map(unwrap_ts).filter(|c| c.kind() == "object") {
+        // `new OpenAI(options)`, `{...options}`, Entra ID tokens: credentials the file does
+        // not show.
+        let config = config.map(unwrap_ts);
+        let mut opaque = config
+            .filter(|c| c.kind() != "object")
+            .map(|c| c.byte_range());
+        if let Some(config) = config.filter(|c| c.kind() == "object") {
+            let mut cursor = config.walk();
+            opaque = config
+                .named_children(&mut cursor)
+                .find(|p| p.kind() == "spread_element")
+                .map(|p| p.byte_range());
             for (name, prop, _) in self.props(config) {
                 let Some((name, _)) = name else { continue };
                 match name.as_str() {
                     n if KEY_PROPERTIES.contains(&n) && key.is_none() => {
                         key = self.prop_expr(&prop);
+                    }
+                    "azureADTokenProvider" | "azureADToken" => {
+                        if let Prop::Value(node) | Prop::Shorthand(node) = prop {
+                            opaque = Some(node.byte_range());
+                        }
                     }
                     "baseURL" | "basePath" => base_url = self.prop_expr(&prop),
                     "endpoint" if sdk.contains("Azure") => base_url = self.prop_expr(&prop),
@@ -1608,6 +1624,9 @@ impl<'s> Walker<'s> {
                     _ => {}
                 }
             }
+        }
+        if key.is_none() {
+            key = opaque.map(|span| Expr::Other { span });
         }
         self.facts.clients.push(Client {
             sdk: sdk.to_string(),

@@ -50,6 +50,9 @@ const KEY_KWARGS: &[&str] = &[
     "groq_api_key",
 ];
 
+/// Keyword arguments giving a client a token instead of a key (Azure Entra ID).
+const TOKEN_KWARGS: &[&str] = &["azure_ad_token", "azure_ad_token_provider"];
+
 /// Keyword arguments carrying the endpoint of an SDK client.
 const BASE_KWARGS: &[&str] = &[
     "base_url",
@@ -1217,7 +1220,18 @@ impl<'s> Py<'s> {
                 });
             }
             if let Some(sdk) = last.filter(|sdk| is_client(canon, sdk)) {
-                let key = args.keyword(KEY_KWARGS).map(|value| self.expr(value, 0));
+                let mut key = args.keyword(KEY_KWARGS).map(|value| self.expr(value, 0));
+                // `OpenAI(**settings)`, or Entra ID tokens instead of a key: the client gets
+                // its credentials in a way the file does not show.
+                let opaque = args
+                    .positional
+                    .iter()
+                    .find(|arg| matches!(arg.kind(), "dictionary_splat" | "list_splat"))
+                    .map(|arg| arg.byte_range())
+                    .or_else(|| args.keyword(TOKEN_KWARGS).map(|value| value.byte_range()));
+                if key.is_none() {
+                    key = opaque.map(|span| Expr::Other { span });
+                }
                 let base_url = args.keyword(BASE_KWARGS).map(|value| self.expr(value, 0));
                 self.facts.clients.push(Client {
                     sdk: sdk.to_string(),

@@ -71,6 +71,8 @@ pub struct ComposeService {
     pub env_files: Vec<EnvFileRef>,
     /// The service's `secrets:` list (short or long form).
     pub secrets: Vec<ServiceSecret>,
+    /// Container paths of `volumes` (bind mounts and named volumes).
+    pub volume_targets: Vec<String>,
     /// `extends: {service, file}` or `extends: name`.
     pub extends: Option<(String, Option<String>)>,
 }
@@ -139,6 +141,13 @@ pub fn structure(doc: &Node) -> ComposeFile {
                 .iter()
                 .filter_map(service_secret)
                 .collect(),
+            volume_targets: service
+                .get("volumes")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(volume_target)
+                .collect(),
             extends: service.get("extends").and_then(|extends| {
                 let name = extends
                     .as_str()
@@ -169,6 +178,16 @@ pub fn structure(doc: &Node) -> ComposeFile {
         });
     }
     file
+}
+
+/// `./src:/target:ro`, `name:/target`, `/anonymous`, or the long form's `target`.
+fn volume_target(item: &Node) -> Option<String> {
+    if let Some(short) = item.as_str() {
+        let mut parts = short.split(':');
+        let first = parts.next()?;
+        return Some(parts.next().unwrap_or(first).to_owned());
+    }
+    item.get("target")?.as_str().map(str::to_owned)
 }
 
 fn service_secret(item: &Node) -> Option<ServiceSecret> {

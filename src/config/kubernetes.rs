@@ -233,6 +233,8 @@ pub struct KubeObject {
 pub struct KubeContainer {
     /// "Deployment `api`".
     pub workload: String,
+    /// An init container (runs to completion before the others).
+    pub init: bool,
     pub namespace: Option<String>,
     pub name: String,
     pub name_span: Range<usize>,
@@ -337,6 +339,7 @@ pub fn structure(doc: &Node, model: &mut KubeModel) {
                 for container in pod.get(list).map(Node::items).unwrap_or_default() {
                     model.containers.push(kube_container(
                         container,
+                        list == "initContainers",
                         format!("{kind} `{name}`"),
                         namespace.clone(),
                         &secret_volumes,
@@ -349,6 +352,7 @@ pub fn structure(doc: &Node, model: &mut KubeModel) {
 
 fn kube_container(
     container: &Node,
+    init: bool,
     workload: String,
     namespace: Option<String>,
     secret_volumes: &[(String, String)],
@@ -424,6 +428,7 @@ fn kube_container(
         .collect();
     KubeContainer {
         workload,
+        init,
         namespace,
         name: name_node
             .and_then(Node::as_str)

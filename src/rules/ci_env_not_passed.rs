@@ -3,7 +3,7 @@
 //! GitLab CI is not judged: its project variables reach every job without being named in the
 //! file. The rule looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::Summary;
@@ -41,7 +41,7 @@ const RUNS_CODE: &[&str] = &[
 ];
 
 /// The findings over all workflows and all code.
-pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL307") else {
         return Vec::new();
     };
@@ -102,7 +102,7 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                     },
                     format!("the code reads {variable} here"),
                 )];
-                findings.extend(linter.cross_file_finding(
+                findings.extend(out.finding(
                     rule,
                     &primary,
                     format!(

@@ -5,7 +5,7 @@
 //! it runs after the walk (see `crate::wiring`); per file it does nothing.
 
 use crate::config::kubernetes::KubeObject;
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::one_typo_apart;
@@ -14,7 +14,7 @@ use crate::wiring::Summary;
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
 /// The findings over all manifests.
-pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL305") else {
         return Vec::new();
     };
@@ -95,14 +95,7 @@ pub fn check_across(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
                     },
                     format!("{kind} `{}` is defined here", object.name),
                 )];
-                findings.extend(linter.cross_file_finding(
-                    rule,
-                    &primary(span),
-                    message,
-                    label,
-                    help,
-                    &related,
-                ));
+                findings.extend(out.finding(rule, &primary(span), message, label, help, &related));
             }
         }
     }

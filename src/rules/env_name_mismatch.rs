@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::providers::catalog;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
@@ -48,7 +48,7 @@ pub fn find_close<'a>(
         })
 }
 
-pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL302") else {
         return Vec::new();
     };
@@ -58,6 +58,10 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
             let Some((other, provided)) = close_provider(wiring, &consumer.variable) else {
                 continue;
             };
+            // `getenv("OPENAI_API_KEY") or getenv("OPENAI_KEY")`: the code takes both names.
+            if summary.reads.contains(&provided.name) {
+                continue;
+            }
             let variable = &consumer.variable;
             let primary = Place {
                 path: &summary.path,
@@ -72,7 +76,7 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 },
                 format!("{} provides {} here", provided.place, provided.name),
             )];
-            findings.extend(linter.cross_file_finding(
+            findings.extend(out.finding(
                 rule,
                 &primary,
                 format!(

@@ -5,7 +5,7 @@
 //! KL304's; a variable provided nowhere while a close name is provided is KL302's; CI jobs are
 //! KL307's. The rule looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{prefixed_away, Provision, Runs};
@@ -16,7 +16,7 @@ pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 /// At most this many places where the code reads the key are shown with each finding.
 pub const MAX_RELATED: usize = 3;
 
-pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL301") else {
         return Vec::new();
     };
@@ -61,7 +61,7 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                     ),
                 },
             };
-            findings.extend(linter.cross_file_finding(
+            findings.extend(out.finding(
                 rule,
                 &primary,
                 format!(

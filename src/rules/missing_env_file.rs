@@ -3,7 +3,7 @@
 //! nothing else provides it, checked across files after the walk.
 
 use crate::file_kind::FileKind;
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::env_not_provided::MAX_RELATED;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
@@ -47,7 +47,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
 }
 
 /// Env files that exist and lack a key variable the service's code reads.
-pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL304") else {
         return Vec::new();
     };
@@ -103,7 +103,7 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                     format!("`{}` defines no {variable}", env_file.reference.path),
                 ));
             }
-            findings.extend(linter.cross_file_finding(
+            findings.extend(out.finding(
                 rule,
                 &Place {
                     path: &owner.path,

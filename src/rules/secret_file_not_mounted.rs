@@ -4,15 +4,15 @@
 //! does not define), a Kubernetes container with no volume mounted over the path. The rule
 //! looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{Finding, Linter, Place};
+use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::{dir_of, Runs};
+use crate::wiring::units::{dir_of, service_views, Provision, Runs};
 use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
-pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL310") else {
         return Vec::new();
     };
@@ -20,12 +20,33 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
     for unit in &wiring.units {
         for (code, read) in unit.secret_reads(wiring) {
             let path = &read.path;
+            // `open("/run/secrets/k") if exists else os.environ["OPENAI_API_KEY"]`: the unit
+            // may give the key the other way.
+            let fallback = code
+                .consumers
+                .iter()
+                .any(|c| matches!(unit.provides(wiring, &c.variable), Provision::Provided));
+            if fallback {
+                continue;
+            }
             let (span, message, label, help) = match unit.runs {
                 Runs::Compose { service, .. } => {
                     if !path.starts_with("/run/secrets/") {
                         continue;
                     }
-                    match service.secrets.iter().find(|s| s.path() == *path) {
+                    let views = service_views(wiring, unit.summary, &service.name);
+                    let bind_mounted = views
+                        .iter()
+                        .flat_map(|(_, s)| &s.volume_targets)
+                        .any(|target| covers(target, path));
+                    if bind_mounted {
+                        continue;
+                    }
+                    let listed = views
+                        .iter()
+                        .flat_map(|(_, s)| &s.secrets)
+                        .find(|s| s.path() == *path);
+                    match listed {
                         None => (
                             unit.span.clone(),
                             "but the service does not mount it".to_owned(),
@@ -65,11 +86,10 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                     }
                 }
                 Runs::Kube(container) => {
-                    let mounted = container.volume_mounts.iter().any(|(_, mount)| {
-                        let mount = mount.trim_end_matches('/');
-                        path.strip_prefix(mount)
-                            .is_some_and(|rest| rest.starts_with('/'))
-                    });
+                    let mounted = container
+                        .volume_mounts
+                        .iter()
+                        .any(|(_, mount)| covers(mount, path));
                     if mounted {
                         continue;
                     }
@@ -95,7 +115,7 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
                 read.span.clone(),
                 format!("the code reads {path} here"),
             )]);
-            findings.extend(linter.cross_file_finding(
+            findings.extend(out.finding(
                 rule,
                 &Place {
                     path: &unit.summary.path,
@@ -110,4 +130,14 @@ pub fn check_across(wiring: &Wiring, linter: &Linter) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Whether a mount at `mount` makes `path` exist: a directory over the file, or the file
+/// itself (a `subPath` or single-file bind mount).
+fn covers(mount: &str, path: &str) -> bool {
+    let mount = mount.trim_end_matches('/');
+    path == mount
+        || path
+            .strip_prefix(mount)
+            .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -16,7 +16,7 @@ use crate::config::compose::{ComposeFile, EnvFileRef};
 use crate::config::kubernetes::{KubeModel, KubeObject};
 use crate::config::{ConfigModel, Place};
 use crate::file_kind::FileKind;
-use crate::lint::{Finding, Linter};
+use crate::lint::{CrossFileFindings, Finding, Linter};
 use crate::rules::key_setting::key_variable;
 use crate::rules::FileContext;
 
@@ -42,6 +42,8 @@ pub struct Summary {
     pub ci_env: Vec<(Option<String>, String)>,
     /// Key variables the file's code needs.
     pub consumers: Vec<Consumer>,
+    /// Every variable the file's code reads, key or not.
+    pub reads: Vec<String>,
     /// Secret files the code reads (`/run/secrets/openai_api_key`).
     pub secret_reads: Vec<SecretRead>,
     pub compose: Option<ComposeSummary>,
@@ -155,6 +157,9 @@ impl Summary {
         };
         let facts = file.kind.is_source().then(|| file.code()).flatten();
         let consumers = facts.map(|f| consumers(file, f)).unwrap_or_default();
+        let reads = facts
+            .map(|f| f.env_reads.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default();
         let secret_reads = facts.map(secret_reads).unwrap_or_default();
         let compose = match (file.kind, config) {
             (FileKind::Compose, Some(model)) => model
@@ -208,6 +213,7 @@ impl Summary {
             workflow,
             ci_env,
             consumers,
+            reads,
             secret_reads,
             compose,
             dockerfile_env,
@@ -277,7 +283,6 @@ const SECRET_DIRS: &[&str] = &[
     "/var/run/secrets/",
     "/etc/secrets/",
     "/mnt/secrets/",
-    "/secrets/",
 ];
 
 /// Secret files of Kubernetes itself and of cloud identity, never the application's key.
@@ -421,22 +426,17 @@ fn provided_by(model: &ConfigModel) -> Vec<Provided> {
 
 /// Runs the cross-file rules over every summary.
 pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
+    use crate::rules::{
+        ci_env_not_passed, dangling_secret_ref, env_name_mismatch, env_not_provided,
+        missing_env_file, secret_file_not_mounted,
+    };
     let wiring = Wiring::new(summaries);
-    let mut findings = crate::rules::dangling_secret_ref::check_across(summaries, linter);
-    findings.extend(crate::rules::ci_env_not_passed::check_across(
-        summaries, linter,
-    ));
-    findings.extend(crate::rules::env_not_provided::check_across(
-        &wiring, linter,
-    ));
-    findings.extend(crate::rules::env_name_mismatch::check_across(
-        &wiring, linter,
-    ));
-    findings.extend(crate::rules::missing_env_file::check_across(
-        &wiring, linter,
-    ));
-    findings.extend(crate::rules::secret_file_not_mounted::check_across(
-        &wiring, linter,
-    ));
+    let out = CrossFileFindings::new(linter);
+    let mut findings = dangling_secret_ref::check_across(summaries, &out);
+    findings.extend(ci_env_not_passed::check_across(summaries, &out));
+    findings.extend(env_not_provided::check_across(&wiring, &out));
+    findings.extend(env_name_mismatch::check_across(&wiring, &out));
+    findings.extend(missing_env_file::check_across(&wiring, &out));
+    findings.extend(secret_file_not_mounted::check_across(&wiring, &out));
     findings
 }

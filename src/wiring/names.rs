@@ -17,7 +17,13 @@ pub fn close_variable(wanted: &str, provided: &str) -> bool {
     if squash(wanted) == squash(provided) {
         return true;
     }
-    if wanted.len() >= 8 && edit_distance(&wanted_up, &provided_up) <= 2 {
+    // A typo; in a short vendor name two letters make another vendor: HF_TOKEN is not
+    // GH_TOKEN, CO_API_KEY is not DD_API_KEY, while OPENIA_ is a typo of OPENAI_.
+    let vendor = |name: &str| name.split('_').next().unwrap_or("").to_owned();
+    let (wanted_vendor, provided_vendor) = (vendor(&wanted_up), vendor(&provided_up));
+    let same_vendor = wanted_vendor == provided_vendor
+        || (wanted_vendor.len() >= 5 && provided_vendor.len() >= 5);
+    if wanted.len() >= 8 && same_vendor && edit_distance(&wanted_up, &provided_up) <= 2 {
         return true;
     }
     let Some(stem) = wanted_up
@@ -87,6 +93,7 @@ mod tests {
             "OPENAI_API_TOKEN",
             "OPENAI_APIKEY",
             "OPEN_AI_API_KEY",
+            "OPENAI_API_KY",
             "OPENIA_API_KEY",
             "OPENAI_API_KEYS",
             "openai_api_key",
@@ -103,5 +110,8 @@ mod tests {
             assert!(!close_variable("OPENAI_API_KEY", far), "{far}");
         }
         assert!(!close_variable("API_KEY", "APP_KEY"));
+        assert!(!close_variable("HF_TOKEN", "GH_TOKEN"));
+        assert!(!close_variable("CO_API_KEY", "DD_API_KEY"));
+        assert!(close_variable("ANTHROPIC_API_KEY", "ANTHROPC_API_KEY"));
     }
 }

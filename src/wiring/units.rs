@@ -19,6 +19,9 @@ pub struct Wiring<'a> {
     /// itself is provided nowhere (KL302).
     pub close_names: HashMap<&'a str, Option<(&'a Summary, &'a Provided)>>,
     by_path: HashMap<&'a str, &'a Summary>,
+    /// The directories of every application: compose build contexts, and the directories of
+    /// Dockerfiles no build names.
+    roots: Vec<String>,
 }
 
 /// What a unit is.
@@ -80,7 +83,7 @@ impl<'a> Wiring<'a> {
     pub fn new(summaries: &'a [Summary]) -> Self {
         let mut builds: Vec<Build> = Vec::new();
         for summary in summaries {
-            let Some(compose) = &summary.compose else {
+            let Some(compose) = deployed_compose(summary) else {
                 continue;
             };
             for service in &compose.file.services {
@@ -115,11 +118,24 @@ impl<'a> Wiring<'a> {
         }
         roots.sort();
         roots.dedup_by(|a, b| a.0 == b.0);
-        let only_root = (roots.len() == 1).then(|| &roots[0]);
+        // The repository's only application runs in every container whose image is not a
+        // public one, provided those containers all run one image: with several, which runs
+        // the code is unknown.
+        let mut app_images: Vec<&str> = summaries
+            .iter()
+            .flat_map(|s| &s.kube.containers)
+            .filter(|c| !c.init)
+            .filter_map(|c| c.image.as_deref())
+            .filter(|image| !public_image(image))
+            .map(image_repository)
+            .collect();
+        app_images.sort_unstable();
+        app_images.dedup();
+        let only_root = (roots.len() == 1 && app_images.len() <= 1).then(|| &roots[0]);
 
         let mut units = Vec::new();
         for summary in summaries {
-            if let Some(compose) = &summary.compose {
+            if let Some(compose) = deployed_compose(summary) {
                 for service in &compose.file.services {
                     let name = format!("service `{}`", service.name);
                     let runs = Runs::Compose { compose, service };
@@ -148,7 +164,8 @@ impl<'a> Wiring<'a> {
                     }
                 }
             }
-            for container in &summary.kube.containers {
+            // Init containers run migrations and waits, not the application.
+            for container in summary.kube.containers.iter().filter(|c| !c.init) {
                 let Some(image) = &container.image else {
                     continue;
                 };
@@ -189,6 +206,7 @@ impl<'a> Wiring<'a> {
             units,
             close_names,
             by_path: summaries.iter().map(|s| (s.path.as_str(), s)).collect(),
+            roots: roots.into_iter().map(|(root, _)| root).collect(),
         }
     }
 
@@ -275,8 +293,19 @@ impl<'a> Unit<'a> {
 
     fn code(&self, wiring: &Wiring<'a>) -> impl Iterator<Item = &'a Summary> + '_ {
         let summaries: &'a [Summary] = wiring.summaries;
+        // Code under a deeper application root is that application's: `build: .` does not
+        // run `frontend/`, which `build: ./frontend` builds.
+        let deeper: Vec<String> = wiring
+            .roots
+            .iter()
+            .filter(|r| **r != self.root && under(&self.root, r))
+            .cloned()
+            .collect();
         summaries.iter().filter(move |s| {
-            s.kind.is_source() && under(&self.root, &s.path) && deployed(&s.path[self.root.len()..])
+            s.kind.is_source()
+                && under(&self.root, &s.path)
+                && deployed(&s.path[self.root.len()..])
+                && !deeper.iter().any(|r| under(r, &s.path))
         })
     }
 
@@ -296,7 +325,14 @@ impl<'a> Unit<'a> {
                 compose_provides(wiring, self.summary, &service.name, variable, 0)
             }
             Runs::Kube(container) => {
-                if kube_provides(wiring, container, variable) {
+                // The same container elsewhere (a kustomize overlay's patch) counts too.
+                let provided = wiring
+                    .summaries
+                    .iter()
+                    .flat_map(|s| &s.kube.containers)
+                    .filter(|c| c.workload == container.workload && c.name == container.name)
+                    .any(|c| kube_provides(wiring, c, variable));
+                if provided {
                     Provision::Provided
                 } else {
                     Provision::NotProvided
@@ -352,11 +388,15 @@ fn compose_provides<'a>(
             Some(path) => join(dir, path).and_then(|p| wiring.summary(&p)),
             None => Some(file),
         };
-        if let Some(base_summary) = base_summary {
-            inherited = compose_provides(wiring, base_summary, base, variable, depth + 1);
-            if matches!(inherited, Provision::Provided) {
-                return inherited;
+        match base_summary {
+            Some(base_summary) => {
+                inherited = compose_provides(wiring, base_summary, base, variable, depth + 1);
+                if matches!(inherited, Provision::Provided) {
+                    return inherited;
+                }
             }
+            // A file that was not scanned: it may provide anything.
+            None => return Provision::Provided,
         }
     }
     if env_files
@@ -375,28 +415,64 @@ fn compose_provides<'a>(
     inherited
 }
 
+/// A compose service as compose sees it: its entries in every compose file of the directory,
+/// and the services it extends, each with the file it is in.
+pub fn service_views<'a>(
+    wiring: &Wiring<'a>,
+    file: &'a Summary,
+    service: &str,
+) -> Vec<(&'a Summary, &'a ComposeService)> {
+    let mut views = Vec::new();
+    let mut next = Some((file, service.to_owned()));
+    for _ in 0..5 {
+        let Some((file, name)) = next.take() else {
+            break;
+        };
+        let dir = dir_of(&file.path);
+        for summary in wiring.summaries.iter().filter(|s| dir_of(&s.path) == dir) {
+            for entry in summary.compose.iter().flat_map(|c| &c.file.services) {
+                if entry.name == name {
+                    views.push((summary, entry));
+                    if let Some((base, base_file)) = &entry.extends {
+                        let base_summary = match base_file {
+                            Some(path) => join(dir, path).and_then(|p| wiring.summary(&p)),
+                            None => Some(summary),
+                        };
+                        next = base_summary.map(|s| (s, base.clone()));
+                    }
+                }
+            }
+        }
+    }
+    views
+}
+
 fn kube_provides(wiring: &Wiring, container: &KubeContainer, variable: &str) -> bool {
     if container.env_names.iter().any(|n| n == variable) {
         return true;
     }
     let namespace = |ns: &Option<String>| ns.as_deref().unwrap_or("default").to_owned();
     container.env_from.iter().any(|from| {
-        let defined = wiring.objects().find(|(_, o)| {
-            o.kind == from.kind
-                && o.name == from.object
-                && namespace(&o.namespace) == namespace(&container.namespace)
-        });
-        match defined {
-            // Defined elsewhere (kubectl, External Secrets, Helm): it may hold anything.
-            None => true,
-            Some((_, object)) => {
-                let prefix = from.prefix.as_deref().unwrap_or("");
-                object
-                    .keys
-                    .iter()
-                    .any(|key| format!("{prefix}{key}") == variable)
-            }
+        let mut defined = wiring
+            .objects()
+            .filter(|(_, o)| {
+                o.kind == from.kind
+                    && o.name == from.object
+                    && namespace(&o.namespace) == namespace(&container.namespace)
+            })
+            .peekable();
+        // Defined elsewhere (kubectl, External Secrets, Helm): it may hold anything.
+        if defined.peek().is_none() {
+            return true;
         }
+        // Several objects of one name (one per overlay or kustomization): any may be the one.
+        let prefix = from.prefix.as_deref().unwrap_or("");
+        defined.any(|(_, object)| {
+            object
+                .keys
+                .iter()
+                .any(|key| format!("{prefix}{key}") == variable)
+        })
     })
 }
 
@@ -620,6 +696,14 @@ fn first_line<'a>(dockerfile: &'a Summary, words: &str) -> (&'a Summary, Range<u
         start += line.len() + 1;
     }
     (dockerfile, 0..0, words.to_owned())
+}
+
+/// A compose file that describes a deployment: dev containers (`.devcontainer/`) get their
+/// environment from `devcontainer.json`, and are not judged.
+fn deployed_compose(summary: &Summary) -> Option<&ComposeSummary> {
+    let in_devcontainer =
+        summary.path.starts_with(".devcontainer/") || summary.path.contains("/.devcontainer/");
+    summary.compose.as_ref().filter(|_| !in_devcontainer)
 }
 
 /// Directory part of a `/`-separated path ("" at the top).
