@@ -140,11 +140,25 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     summaries.sort_by(|a, b| a.path.cmp(&b.path));
     // Overlapping roots (`keylint check . app`) walk some files twice.
     summaries.dedup_by(|a, b| a.path == b.path);
-    findings.extend(crate::wiring::check(&summaries, linter));
+    let mut notes = notes.into_inner().expect("not poisoned");
+    // Named files (a pre-commit hook passes the changed ones) are part of a repository the
+    // scan does not see: following keys across files there would blame the files not named.
+    let whole_trees = paths.iter().all(|p| p.is_dir());
+    if whole_trees {
+        findings.extend(crate::wiring::check(&summaries, linter));
+    } else if !summaries.is_empty() {
+        notes.push(Note {
+            path: first.display().to_string(),
+            level: NoteLevel::Verbose,
+            message: format!(
+                "the cross-file rules ({}) run on directories only, and files were named",
+                crate::wiring::CROSS_FILE_RULES.join(", ")
+            ),
+        });
+    }
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
     });
-    let mut notes = notes.into_inner().expect("not poisoned");
     notes.sort();
     notes.dedup();
     Ok(ScanOutcome {

@@ -417,3 +417,38 @@ fn github_annotations_name_the_other_end() {
         "{text}"
     );
 }
+
+/// A pre-commit hook names the changed files only; the cross-file rules then stay quiet rather
+/// than blame the files the scan does not see.
+#[test]
+fn cross_file_rules_need_directories() {
+    let repo = tree(&[
+        (
+            "compose.yaml",
+            b"services:\n  worker:\n    build: ./worker\n",
+        ),
+        (
+            "worker/main.py",
+            b"import os\n\nkey = os.environ[\"OPENAI_API_KEY\"]\n",
+        ),
+    ]);
+    let named = keylint(
+        repo.path(),
+        &[
+            "check",
+            "compose.yaml",
+            "worker/main.py",
+            "--select",
+            "KL301",
+            "--verbose",
+        ],
+    );
+    assert_eq!(code(&named), 0, "{}", stdout(&named));
+    assert!(
+        stderr(&named).contains("run on directories only"),
+        "{}",
+        stderr(&named)
+    );
+    let directory = keylint(repo.path(), &["check", "--select", "KL301"]);
+    assert_eq!(code(&directory), 1, "{}", stdout(&directory));
+}
