@@ -60,9 +60,8 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                         ),
                         Some(secret) => {
                             let defined = wiring
-                                .summaries
+                                .compose_files(unit.summary)
                                 .iter()
-                                .filter(|s| dir_of(&s.path) == dir_of(&unit.summary.path))
                                 .filter_map(|s| s.compose.as_ref())
                                 .any(|c| c.file.secrets.iter().any(|d| d.name == secret.source));
                             if defined {

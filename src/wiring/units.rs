@@ -22,6 +22,8 @@ pub struct Wiring<'a> {
     /// The directories of every application: compose build contexts, and the directories of
     /// Dockerfiles no build names.
     roots: Vec<String>,
+    /// Compose files by directory.
+    compose_by_dir: HashMap<&'a str, Vec<&'a Summary>>,
 }
 
 /// What a unit is.
@@ -207,11 +209,28 @@ impl<'a> Wiring<'a> {
             close_names,
             by_path: summaries.iter().map(|s| (s.path.as_str(), s)).collect(),
             roots: roots.into_iter().map(|(root, _)| root).collect(),
+            compose_by_dir: {
+                let mut by_dir: HashMap<&str, Vec<&Summary>> = HashMap::new();
+                for summary in summaries.iter().filter(|s| s.compose.is_some()) {
+                    by_dir
+                        .entry(dir_of(&summary.path))
+                        .or_default()
+                        .push(summary);
+                }
+                by_dir
+            },
         }
     }
 
     fn summary(&self, path: &str) -> Option<&'a Summary> {
         self.by_path.get(path).copied()
+    }
+
+    /// The compose files in the directory of `file` (`compose.yaml` and its overrides).
+    pub fn compose_files(&self, file: &Summary) -> &[&'a Summary] {
+        self.compose_by_dir
+            .get(dir_of(&file.path))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Every Secret and ConfigMap defined in the repository.
@@ -292,7 +311,19 @@ impl<'a> Unit<'a> {
     }
 
     fn code(&self, wiring: &Wiring<'a>) -> impl Iterator<Item = &'a Summary> + '_ {
+        // Summaries are sorted by path, so the files under the root are one run of them.
         let summaries: &'a [Summary] = wiring.summaries;
+        let summaries: &'a [Summary] = if self.root.is_empty() {
+            summaries
+        } else {
+            let prefix = format!("{}/", self.root);
+            let start = summaries.partition_point(|s| s.path.as_str() < prefix.as_str());
+            let len = summaries[start..]
+                .iter()
+                .take_while(|s| s.path.starts_with(&prefix))
+                .count();
+            &summaries[start..start + len]
+        };
         // Code under a deeper application root is that application's: `build: .` does not
         // run `frontend/`, which `build: ./frontend` builds.
         let deeper: Vec<String> = wiring
@@ -353,9 +384,8 @@ fn compose_provides<'a>(
 ) -> Provision<'a> {
     let dir = dir_of(&file.path);
     let files: Vec<&ComposeSummary> = wiring
-        .summaries
+        .compose_files(file)
         .iter()
-        .filter(|s| dir_of(&s.path) == dir)
         .filter_map(|s| s.compose.as_ref())
         .collect();
     if files
@@ -429,7 +459,7 @@ pub fn service_views<'a>(
             break;
         };
         let dir = dir_of(&file.path);
-        for summary in wiring.summaries.iter().filter(|s| dir_of(&s.path) == dir) {
+        for &summary in wiring.compose_files(file) {
             for entry in summary.compose.iter().flat_map(|c| &c.file.services) {
                 if entry.name == name {
                     views.push((summary, entry));
