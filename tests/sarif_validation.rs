@@ -101,7 +101,18 @@ fn sarif_passes_the_schema_and_the_multitool() {
     sarif_for(&["fixtures/KL101/negative"], &empty);
     let log: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&with_results).unwrap()).unwrap();
-    assert!(log["runs"][0]["results"].as_array().unwrap().len() >= 40);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 40);
+    // The wiring findings carry their other end, validated with the rest.
+    for rule in ["KL301", "KL304", "KL305", "KL307", "KL310"] {
+        assert!(
+            results.iter().any(|r| r["ruleId"] == rule
+                && r["relatedLocations"]
+                    .as_array()
+                    .is_some_and(|related| !related.is_empty())),
+            "{rule}"
+        );
+    }
     for file in [&with_results, &empty] {
         assert_schema_valid(&tools, file);
         assert_multitool_clean(&tools, file, work.path());
