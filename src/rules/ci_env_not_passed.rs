@@ -48,7 +48,7 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
     // The first place the repository's code reads each key variable.
     let mut consumed: Vec<(&str, &Summary, &std::ops::Range<usize>)> = Vec::new();
     for summary in summaries {
-        for consumer in &summary.consumers {
+        for consumer in summary.consumers.iter().filter(|c| !c.optional) {
             if !consumed.iter().any(|(v, _, _)| *v == consumer.variable) {
                 consumed.push((&consumer.variable, summary, &consumer.span));
             }

@@ -60,6 +60,9 @@ pub struct Consumer {
     pub span: Range<usize>,
     /// The SDK client that reads the variable by default (`OpenAI`), or None for a direct read.
     pub sdk: Option<String>,
+    /// A read that tolerates a missing variable and does not feed a client's key (an optional
+    /// provider of a multi-provider app): not required of the units that run the code.
+    pub optional: bool,
 }
 
 impl Consumer {
@@ -251,6 +254,30 @@ pub fn structural(kind: FileKind, bytes: &[u8]) -> bool {
     }
 }
 
+/// Reads that tolerate a missing variable (`os.getenv`, `os.environ.get`, `os.LookupEnv`,
+/// `os.Getenv`, `Deno.env.get`): in a multi-provider app they are the optional keys, so they
+/// count only when the value goes straight into an SDK client's key.
+fn soft_read(how: &str) -> bool {
+    how.ends_with("getenv")
+        || how.ends_with(".get")
+        || how.ends_with("Getenv")
+        || how.ends_with("LookupEnv")
+        || how.ends_with("config")
+}
+
+/// Whether a read's value is an SDK client's key: inside the key argument, or assigned to the
+/// name the key argument is.
+fn feeds_client(facts: &CodeFacts, read: &crate::code::facts::EnvRead) -> bool {
+    use crate::code::facts::Expr;
+    let inside = |span: &Range<usize>| span.start <= read.span.start && read.span.end <= span.end;
+    facts.clients.iter().filter_map(|c| c.key.as_ref()).any(|key| {
+        inside(key.span())
+            || matches!(key, Expr::Name { path, .. } if facts.assignments.iter().any(|a| {
+                a.target == *path && inside(a.value.span())
+            }))
+    })
+}
+
 /// Key variables the code reads, directly or through an SDK's default.
 fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
     let mut found: Vec<Consumer> = facts
@@ -261,6 +288,7 @@ fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
             variable: read.name.clone(),
             span: read.span.clone(),
             sdk: None,
+            optional: soft_read(&read.how) && !feeds_client(facts, read),
         })
         .collect();
     for client in facts.clients.iter().filter(|c| c.key.is_none()) {
@@ -270,6 +298,7 @@ fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
                 variable: (*variable).to_owned(),
                 span: client.span.clone(),
                 sdk: Some((*sdk).to_owned()),
+                optional: false,
             });
         }
     }

@@ -50,6 +50,9 @@ pub struct Unit<'a> {
     pub link: String,
     /// The Dockerfile that builds its image, when known.
     pub dockerfile: Option<String>,
+    /// What the Dockerfile copies into the image (`COPY`/`ADD` sources resolved against the
+    /// root); None when it copies the whole context or is not known.
+    pub copied: Option<Vec<String>>,
     /// Where the link was made, when in another place than the unit: the compose service or
     /// the Dockerfile that builds the image; with words for the related location.
     pub via: Option<(&'a Summary, Range<usize>, String)>,
@@ -135,6 +138,8 @@ impl<'a> Wiring<'a> {
         app_images.dedup();
         let only_root = (roots.len() == 1 && app_images.len() <= 1).then(|| &roots[0]);
 
+        let by_path: HashMap<&str, &Summary> =
+            summaries.iter().map(|s| (s.path.as_str(), s)).collect();
         let mut units = Vec::new();
         for summary in summaries {
             if let Some(compose) = deployed_compose(summary) {
@@ -158,8 +163,12 @@ impl<'a> Wiring<'a> {
                             runs,
                             span: service.name_span.clone(),
                             name,
-                            root,
                             link,
+                            copied: dockerfile
+                                .as_deref()
+                                .and_then(|d| by_path.get(d))
+                                .and_then(|d| copied_sources(d, &root)),
+                            root,
                             dockerfile,
                             via,
                         });
@@ -179,6 +188,10 @@ impl<'a> Wiring<'a> {
                         runs: Runs::Kube(container),
                         span: container.name_span.clone(),
                         name: format!("container `{}` of {}", container.name, container.workload),
+                        copied: dockerfile
+                            .as_deref()
+                            .and_then(|d| by_path.get(d))
+                            .and_then(|d| copied_sources(d, &root)),
                         root,
                         link,
                         dockerfile,
@@ -207,7 +220,7 @@ impl<'a> Wiring<'a> {
             summaries,
             units,
             close_names,
-            by_path: summaries.iter().map(|s| (s.path.as_str(), s)).collect(),
+            by_path,
             roots: roots.into_iter().map(|(root, _)| root).collect(),
             compose_by_dir: {
                 let mut by_dir: HashMap<&str, Vec<&Summary>> = HashMap::new();
@@ -251,7 +264,7 @@ impl<'a> Unit<'a> {
     ) -> Vec<(&'a str, Vec<(&'a Summary, &'a Consumer)>)> {
         let mut by_variable: Vec<(&str, Vec<(&Summary, &Consumer)>)> = Vec::new();
         for summary in self.code(wiring) {
-            for consumer in &summary.consumers {
+            for consumer in summary.consumers.iter().filter(|c| !c.optional) {
                 match by_variable
                     .iter_mut()
                     .find(|(v, _)| *v == consumer.variable)
@@ -337,6 +350,10 @@ impl<'a> Unit<'a> {
                 && under(&self.root, &s.path)
                 && deployed(&s.path[self.root.len()..])
                 && !deeper.iter().any(|r| under(r, &s.path))
+                && self
+                    .copied
+                    .as_ref()
+                    .is_none_or(|sources| sources.iter().any(|c| *c == s.path || under(c, &s.path)))
         })
     }
 
@@ -726,6 +743,52 @@ fn first_line<'a>(dockerfile: &'a Summary, words: &str) -> (&'a Summary, Range<u
         start += line.len() + 1;
     }
     (dockerfile, 0..0, words.to_owned())
+}
+
+/// The paths a Dockerfile copies from its build context (`COPY`/`ADD` sources, not those of
+/// `--from` stages or URLs), joined to `root`; None when it copies the whole context (`.`),
+/// uses a pattern, or copies nothing.
+fn copied_sources(dockerfile: &Summary, root: &str) -> Option<Vec<String>> {
+    let parsed = crate::parse::dockerfile::parse(&dockerfile.bytes);
+    let mut sources = Vec::new();
+    for instruction in &parsed.instructions {
+        if !matches!(instruction.keyword.as_str(), "COPY" | "ADD")
+            || instruction.flags.iter().any(|f| f.name == "from")
+        {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()])
+            .replace("\\\n", " ");
+        let args = text.trim()[instruction.keyword.len()..].trim();
+        let words: Vec<String> = if args.starts_with('[') {
+            args.trim_matches(|c| c == '[' || c == ']')
+                .split(',')
+                .map(|w| w.trim().trim_matches('"').to_owned())
+                .collect()
+        } else {
+            args.split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_owned())
+                .collect()
+        };
+        let Some((_, from)) = words.split_last() else {
+            continue;
+        };
+        for source in from {
+            if source.contains("://") || source.starts_with('<') {
+                continue;
+            }
+            if source.contains(['*', '?', '[', '$']) {
+                return None;
+            }
+            let joined = join(root, source)?;
+            if joined == root {
+                return None;
+            }
+            sources.push(joined);
+        }
+    }
+    (!sources.is_empty()).then_some(sources)
 }
 
 /// A compose file that describes a deployment: dev containers (`.devcontainer/`) get their
