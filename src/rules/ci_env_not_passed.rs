@@ -6,7 +6,8 @@
 use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::Summary;
+use crate::wiring::units::{dir_of, join};
+use crate::wiring::{Consumer, Summary};
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
@@ -21,15 +22,11 @@ const RUNS_CODE: &[&str] = &[
     "tox",
     "nox",
     "npm test",
-    "npm run",
-    "npx ",
+    "npm run test",
     "yarn test",
-    "yarn run",
     "pnpm test",
-    "pnpm run",
     "node ",
     "bun test",
-    "bun run",
     "deno test",
     "deno run",
     "go test",
@@ -45,16 +42,16 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
     let Some(rule) = find("KL307") else {
         return Vec::new();
     };
-    // The first place the repository's code reads each key variable.
-    let mut consumed: Vec<(&str, &Summary, &std::ops::Range<usize>)> = Vec::new();
-    for summary in summaries {
-        for consumer in summary.consumers.iter().filter(|c| !c.optional) {
-            if !consumed.iter().any(|(v, _, _)| *v == consumer.variable) {
-                consumed.push((&consumer.variable, summary, &consumer.span));
-            }
-        }
-    }
-    consumed.sort_by_key(|(v, _, _)| *v);
+    // Where the repository's code reads each key variable, in path order.
+    let consumers: Vec<(&Summary, &Consumer)> = summaries
+        .iter()
+        .flat_map(|s| {
+            s.consumers
+                .iter()
+                .filter(|c| !c.optional)
+                .map(move |c| (s, c))
+        })
+        .collect();
     let mut findings = Vec::new();
     for summary in summaries {
         let Some(workflow) = &summary.workflow else {
@@ -71,12 +68,29 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
                     .text
                     .lines()
                     .map(str::trim)
-                    .find(|line| RUNS_CODE.iter().any(|command| line.contains(command)))
+                    .find(|line| runs_code(line))
             }) else {
                 continue;
             };
+            // `cd frontend && npm test` runs the code under frontend/ only.
+            let repository = workflow_root(&summary.path);
+            let code_dir = command
+                .strip_prefix("cd ")
+                .and_then(|rest| rest.split("&&").next())
+                .map(str::trim)
+                .and_then(|dir| join(&repository, dir))
+                .unwrap_or(repository);
+            let mut consumed: Vec<(&str, &Summary, &Consumer)> = Vec::new();
+            for (code, consumer) in &consumers {
+                let inside = code_dir.is_empty() || code.path.starts_with(&format!("{code_dir}/"));
+                if inside && !consumed.iter().any(|(v, _, _)| *v == consumer.variable) {
+                    consumed.push((&consumer.variable, code, consumer));
+                }
+            }
+            consumed.sort_by_key(|(v, _, _)| *v);
             let command = shorten(command);
-            for (variable, consumer, span) in &consumed {
+            for (variable, consumer_file, consumer) in &consumed {
+                let span = &consumer.span;
                 let provided = summary.ci_env.iter().any(|(level, name)| {
                     name == variable && level.as_ref().is_none_or(|level| *level == job.name)
                 });
@@ -96,20 +110,21 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
                 };
                 let related = [(
                     Place {
-                        path: &consumer.path,
-                        bytes: &consumer.bytes,
-                        span: (*span).clone(),
+                        path: &consumer_file.path,
+                        bytes: &consumer_file.bytes,
+                        span: span.clone(),
                     },
-                    format!("the code reads {variable} here"),
+                    format!("the code {} here", consumer.verb()),
                 )];
                 findings.extend(out.finding(
                     rule,
                     &primary,
                     format!(
-                        "job `{}` runs `{command}`, and the repository's code reads {variable} at \
-                         {}, but no `env` of the job provides it",
+                        "job `{}` runs `{command}`, and the repository's code {} at {}, but no \
+                         `env` of the job provides {variable}",
                         job.name,
-                        consumer.at(span.start)
+                        consumer.verb(),
+                        consumer_file.at(span.start)
                     ),
                     format!("no {variable} here"),
                     format!(
@@ -122,6 +137,23 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
         }
     }
     findings
+}
+
+/// Whether a script line runs the repository's code or tests (not `pip install`, not a
+/// version check).
+fn runs_code(line: &str) -> bool {
+    RUNS_CODE.iter().any(|command| line.contains(command))
+        && !line.contains("pip install")
+        && !line.contains("-m pip")
+        && !line.contains("--version")
+}
+
+/// The repository a workflow belongs to: the directory holding `.github/workflows/`.
+fn workflow_root(path: &str) -> String {
+    match path.find(".github/workflows/") {
+        Some(at) => path[..at].trim_end_matches('/').to_owned(),
+        None => dir_of(path).to_owned(),
+    }
 }
 
 /// A script line cut to a readable length for a message.

@@ -28,7 +28,7 @@ pub fn close_provider<'a>(
 /// Names that are another provider's key variables are never close: they are other keys.
 pub fn find_close<'a>(
     summaries: &'a [Summary],
-    provided_names: &HashSet<&str>,
+    provided_names: &HashSet<String>,
     variable: &str,
 ) -> Option<(&'a Summary, &'a Provided)> {
     if provided_names.contains(variable) {

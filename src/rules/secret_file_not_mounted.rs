@@ -7,7 +7,7 @@
 use crate::lint::{CrossFileFindings, Finding, Place};
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::{dir_of, service_views, Provision, Runs};
+use crate::wiring::units::{covers, dir_of, service_views, Provision, Runs};
 use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
@@ -26,7 +26,12 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                 .consumers
                 .iter()
                 .any(|c| matches!(unit.provides(wiring, &c.variable), Provision::Provided));
-            if fallback {
+            // Candidate paths (one for compose, one for Kubernetes): one mounted is enough.
+            let other_mounted = code
+                .secret_reads
+                .iter()
+                .any(|r| r.path != *path && unit.mounts(wiring, &r.path));
+            if fallback || other_mounted {
                 continue;
             }
             let (span, message, label, help) = match unit.runs {
@@ -84,12 +89,8 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                         }
                     }
                 }
-                Runs::Kube(container) => {
-                    let mounted = container
-                        .volume_mounts
-                        .iter()
-                        .any(|(_, mount)| covers(mount, path));
-                    if mounted {
+                Runs::Kube(_) => {
+                    if unit.mounts(wiring, path) {
                         continue;
                     }
                     (
@@ -129,14 +130,4 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         }
     }
     findings
-}
-
-/// Whether a mount at `mount` makes `path` exist: a directory over the file, or the file
-/// itself (a `subPath` or single-file bind mount).
-fn covers(mount: &str, path: &str) -> bool {
-    let mount = mount.trim_end_matches('/');
-    path == mount
-        || path
-            .strip_prefix(mount)
-            .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -270,12 +270,16 @@ fn soft_read(how: &str) -> bool {
 fn feeds_client(facts: &CodeFacts, read: &crate::code::facts::EnvRead) -> bool {
     use crate::code::facts::Expr;
     let inside = |span: &Range<usize>| span.start <= read.span.start && read.span.end <= span.end;
-    facts.clients.iter().filter_map(|c| c.key.as_ref()).any(|key| {
-        inside(key.span())
-            || matches!(key, Expr::Name { path, .. } if facts.assignments.iter().any(|a| {
-                a.target == *path && inside(a.value.span())
-            }))
-    })
+    facts
+        .clients
+        .iter()
+        .filter_map(|c| c.key.as_ref())
+        .any(|key| {
+            inside(key.span())
+                || matches!(key, Expr::Name { path, .. } if facts.assignments.iter().any(|a| {
+                    a.target == *path && inside(a.value.span())
+                }))
+        })
 }
 
 /// Key variables the code reads, directly or through an SDK's default.
@@ -439,10 +443,16 @@ fn provided_by(model: &ConfigModel) -> Vec<Provided> {
     model
         .settings
         .iter()
+        // Secret and ConfigMap keys become variables only through an `envFrom` (the wiring
+        // adds those); build arguments never reach the running code.
         .filter(|s| {
             !matches!(
                 s.place,
-                Place::DockerArg { .. } | Place::ComposeBuildArg { .. }
+                Place::DockerArg { .. }
+                    | Place::ComposeBuildArg { .. }
+                    | Place::KubeSecret { .. }
+                    | Place::KubeConfigMap { .. }
+                    | Place::KustomizeLiteral { .. }
             )
         })
         .map(|s| Provided {

@@ -200,12 +200,34 @@ impl<'a> Wiring<'a> {
                 }
             }
         }
-        let provided_names: HashSet<&str> = summaries
+        let mut provided_names: HashSet<String> = summaries
             .iter()
-            .flat_map(|s| s.provided.iter().map(|p| p.name.as_str()))
+            .flat_map(|s| s.provided.iter().map(|p| p.name.clone()))
             .collect();
+        // `envFrom` turns an object's keys into variables; an object defined elsewhere may
+        // hold any name, so no name can be said to be provided nowhere.
+        let mut open_env_from = false;
+        for from in summaries
+            .iter()
+            .flat_map(|s| &s.kube.containers)
+            .flat_map(|c| &c.env_from)
+        {
+            let prefix = from.prefix.as_deref().unwrap_or("");
+            let mut defined = summaries
+                .iter()
+                .flat_map(|s| &s.kube.objects)
+                .filter(|o| o.kind == from.kind && o.name == from.object)
+                .peekable();
+            open_env_from |= defined.peek().is_none();
+            for object in defined {
+                provided_names.extend(object.keys.iter().map(|k| format!("{prefix}{k}")));
+            }
+        }
         let mut close_names = HashMap::new();
         for consumer in summaries.iter().flat_map(|s| &s.consumers) {
+            if open_env_from {
+                break;
+            }
             close_names
                 .entry(consumer.variable.as_str())
                 .or_insert_with(|| {
@@ -264,6 +286,15 @@ impl<'a> Unit<'a> {
     ) -> Vec<(&'a str, Vec<(&'a Summary, &'a Consumer)>)> {
         let mut by_variable: Vec<(&str, Vec<(&Summary, &Consumer)>)> = Vec::new();
         for summary in self.code(wiring) {
+            // `key = SECRET.read_text() if SECRET.exists() else os.environ[...]`, with the
+            // secret mounted: the variable is the fallback.
+            if summary
+                .secret_reads
+                .iter()
+                .any(|r| self.mounts(wiring, &r.path))
+            {
+                continue;
+            }
             for consumer in summary.consumers.iter().filter(|c| !c.optional) {
                 match by_variable
                     .iter_mut()
@@ -308,6 +339,27 @@ impl<'a> Unit<'a> {
                 (place, message)
             })
             .collect()
+    }
+
+    /// Whether the unit makes the file at `path` exist: a compose secret or volume over it
+    /// (merged across compose files and `extends`), a Kubernetes volume mount over it (in any
+    /// manifest of the same container, overlay patches included).
+    pub fn mounts(&self, wiring: &Wiring<'a>, path: &str) -> bool {
+        match &self.runs {
+            Runs::Compose { service, .. } => service_views(wiring, self.summary, &service.name)
+                .iter()
+                .any(|(_, s)| {
+                    s.volume_targets.iter().any(|t| covers(t, path))
+                        || s.secrets.iter().any(|secret| secret.path() == path)
+                }),
+            Runs::Kube(container) => wiring
+                .summaries
+                .iter()
+                .flat_map(|s| &s.kube.containers)
+                .filter(|c| c.workload == container.workload && c.name == container.name)
+                .flat_map(|c| &c.volume_mounts)
+                .any(|(_, mount)| covers(mount, path)),
+        }
     }
 
     /// Secret files the unit's code reads.
@@ -419,7 +471,10 @@ fn compose_provides<'a>(
         .collect();
     for env_file in &env_files {
         match &env_file.names {
+            // Unreadable, or optional and absent here (git-ignored, made on the host): it may
+            // hold anything.
             Some(None) => return Provision::Provided,
+            None if !env_file.reference.required => return Provision::Provided,
             Some(Some(names)) if names.iter().any(|n| n == variable) => return Provision::Provided,
             _ => {}
         }
@@ -592,6 +647,18 @@ const PUBLIC_IMAGES: &[&str] = &[
     "opentelemetry-collector",
     "cloud-sql-proxy",
     "pause",
+    "ollama",
+    "vllm",
+    "vllm-openai",
+    "litellm",
+    "chroma",
+    "open-webui",
+    "langfuse",
+    "text-generation-inference",
+    "infinity",
+    "milvus",
+    "meilisearch",
+    "typesense",
 ];
 
 /// Registries and Docker Hub organisations of third-party images (exporters, proxies, agents).
@@ -662,11 +729,11 @@ fn link_image<'a>(
     dockerfiles: &[&'a Summary],
     only_root: Option<&(String, String)>,
 ) -> Option<Link<'a>> {
-    let name = image_name(image);
-    if image.contains('$') || image.contains("{{") || public_image(image) {
+    let repository = image_repository(image);
+    if repository.is_empty() || image.contains('$') || image.contains("{{") || public_image(image) {
         return None;
     }
-    let repository = image_repository(image);
+    let name = image_name(image);
     if let Some(build) = builds.iter().find(|b| {
         b.service
             .image
@@ -797,6 +864,16 @@ fn deployed_compose(summary: &Summary) -> Option<&ComposeSummary> {
     let in_devcontainer =
         summary.path.starts_with(".devcontainer/") || summary.path.contains("/.devcontainer/");
     summary.compose.as_ref().filter(|_| !in_devcontainer)
+}
+
+/// Whether a mount at `mount` makes `path` exist: a directory over the file, or the file
+/// itself (a `subPath` or single-file bind mount).
+pub fn covers(mount: &str, path: &str) -> bool {
+    let mount = mount.trim_end_matches('/');
+    path == mount
+        || path
+            .strip_prefix(mount)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Directory part of a `/`-separated path ("" at the top).
