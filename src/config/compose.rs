@@ -71,6 +71,11 @@ pub struct ComposeService {
     pub env_files: Vec<EnvFileRef>,
     /// The service's `secrets:` list (short or long form).
     pub secrets: Vec<ServiceSecret>,
+    /// Its own `entrypoint` and `command`, joined, when it overrides the image's.
+    pub command: Option<String>,
+    /// Other services wait for this one to finish (`depends_on` with
+    /// `condition: service_completed_successfully`): a one-off task.
+    pub awaited: bool,
     /// Container paths of `volumes` (bind mounts and named volumes).
     pub volume_targets: Vec<String>,
     /// `extends: {service, file}` or `extends: name`.
@@ -141,6 +146,8 @@ pub fn structure(doc: &Node) -> ComposeFile {
                 .iter()
                 .filter_map(service_secret)
                 .collect(),
+            command: command_text(&[service.get("entrypoint"), service.get("command")]),
+            awaited: false,
             volume_targets: service
                 .get("volumes")
                 .map(Node::items)
@@ -160,6 +167,23 @@ pub fn structure(doc: &Node) -> ComposeFile {
             }),
         });
     }
+    // Services others wait on to complete are one-off tasks (migrations, prestart).
+    for entry in doc.get("services").map(Node::entries).unwrap_or_default() {
+        for dependency in entry
+            .value
+            .get("depends_on")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
+            let completes = dependency.value.get("condition").and_then(Node::as_str)
+                == Some("service_completed_successfully");
+            if let (true, Some(name)) = (completes, dependency.key.as_str()) {
+                for service in file.services.iter_mut().filter(|s| s.name == name) {
+                    service.awaited = true;
+                }
+            }
+        }
+    }
     for entry in doc.get("secrets").map(Node::entries).unwrap_or_default() {
         let Some(name) = entry.key.as_str() else {
             continue;
@@ -178,6 +202,23 @@ pub fn structure(doc: &Node) -> ComposeFile {
         });
     }
     file
+}
+
+/// A command as one line: a string, or the items of a list, joined with spaces.
+pub fn command_text(nodes: &[Option<&Node>]) -> Option<String> {
+    let words: Vec<String> = nodes
+        .iter()
+        .flatten()
+        .flat_map(|node| match node.as_str() {
+            Some(text) => vec![text.to_owned()],
+            None => node
+                .items()
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// `./src:/target:ro`, `name:/target`, `/anonymous`, or the long form's `target`.

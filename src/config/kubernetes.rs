@@ -235,6 +235,10 @@ pub struct KubeContainer {
     pub workload: String,
     /// An init container (runs to completion before the others).
     pub init: bool,
+    /// Belongs to a Job (not a CronJob).
+    pub in_job: bool,
+    /// Its own `command` and `args`, joined, when it overrides the image's.
+    pub command: Option<String>,
     pub namespace: Option<String>,
     pub name: String,
     pub name_span: Range<usize>,
@@ -427,6 +431,8 @@ fn kube_container(
         })
         .collect();
     KubeContainer {
+        in_job: workload.starts_with("Job "),
+        command: super::compose::command_text(&[container.get("command"), container.get("args")]),
         workload,
         init,
         namespace,

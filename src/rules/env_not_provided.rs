@@ -23,6 +23,9 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
     let mut findings = Vec::new();
     for unit in &wiring.units {
         for (variable, consumers) in unit.consumers(wiring) {
+            if unit.one_off_beside_provider(wiring, variable) {
+                continue;
+            }
             if !matches!(unit.provides(wiring, variable), Provision::NotProvided)
                 || crate::rules::env_name_mismatch::close_provider(wiring, variable).is_some()
             {

@@ -54,6 +54,9 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
     let mut findings = Vec::new();
     for unit in &wiring.units {
         for (variable, consumers) in unit.consumers(wiring) {
+            if unit.one_off_beside_provider(wiring, variable) {
+                continue;
+            }
             let Provision::EnvFilesLack(env_files) = unit.provides(wiring, variable) else {
                 continue;
             };

@@ -341,6 +341,30 @@ impl<'a> Unit<'a> {
             .collect()
     }
 
+    /// A one-off task (a migration, a prestart step, a wait, a Job) rather than the
+    /// application. Workers that run the same code with another command are not one-off.
+    pub fn one_off(&self) -> bool {
+        let (command, forced) = match &self.runs {
+            Runs::Compose { service, .. } => (&service.command, service.awaited),
+            Runs::Kube(container) => (&container.command, container.in_job),
+        };
+        forced
+            || command.as_deref().is_some_and(|command| {
+                ONE_OFF_COMMANDS.iter().any(|word| command.contains(word))
+            })
+    }
+
+    /// A one-off task that runs the same code as a unit providing `variable`: a migration
+    /// sharing the application's image needs none of its keys.
+    pub fn one_off_beside_provider(&self, wiring: &Wiring<'a>, variable: &str) -> bool {
+        self.one_off()
+            && wiring.units.iter().any(|other| {
+                !other.one_off()
+                    && other.root == self.root
+                    && matches!(other.provides(wiring, variable), Provision::Provided)
+            })
+    }
+
     /// Whether the unit makes the file at `path` exist: a compose secret or volume over it
     /// (merged across compose files and `extends`), a Kubernetes volume mount over it (in any
     /// manifest of the same container, overlay patches included).
@@ -593,6 +617,19 @@ pub fn prefixed_away<'a>(
         holds.then_some((from.object.as_str(), prefix))
     })
 }
+
+/// Words of the commands of one-off tasks.
+const ONE_OFF_COMMANDS: &[&str] = &[
+    "migrate",
+    "alembic",
+    "prestart",
+    "db upgrade",
+    "db-upgrade",
+    "collectstatic",
+    "wait-for",
+    "wait_for",
+    "seed",
+];
 
 /// Public images that never run the repository's code.
 const PUBLIC_IMAGES: &[&str] = &[
