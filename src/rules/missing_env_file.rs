@@ -22,13 +22,19 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     };
     for service in &compose.services {
         for env_file in service.env_files.iter().filter(|f| f.required) {
-            if env_file.path.contains('$') || dir.join(&env_file.path).is_file() {
+            let full = dir.join(&env_file.path);
+            if env_file.path.contains('$') || full.is_file() {
                 continue;
             }
+            let what = if full.is_dir() {
+                "which is a directory, not a file"
+            } else {
+                "which does not exist"
+            };
             violations.push(Violation {
                 span: env_file.span.clone(),
                 message: format!(
-                    "service `{}` loads `{}`, which does not exist",
+                    "service `{}` loads `{}`, {what}",
                     service.name, env_file.path
                 ),
                 label: "no such file".into(),

@@ -44,6 +44,8 @@ pub struct Summary {
     pub consumers: Vec<Consumer>,
     /// Every variable the file's code reads, key or not.
     pub reads: Vec<String>,
+    /// Variables the code sets for itself (`os.environ["X"] = ...`, `process.env.X = ...`).
+    pub sets: Vec<String>,
     /// Secret files the code reads (`/run/secrets/openai_api_key`).
     pub secret_reads: Vec<SecretRead>,
     pub compose: Option<ComposeSummary>,
@@ -163,6 +165,14 @@ impl Summary {
         let reads = facts
             .map(|f| f.env_reads.iter().map(|r| r.name.clone()).collect())
             .unwrap_or_default();
+        let sets = facts
+            .map(|f| {
+                f.assignments
+                    .iter()
+                    .filter_map(|a| set_variable(&a.target))
+                    .collect()
+            })
+            .unwrap_or_default();
         let secret_reads = facts.map(secret_reads).unwrap_or_default();
         let compose = match (file.kind, config) {
             (FileKind::Compose, Some(model)) => model
@@ -217,6 +227,7 @@ impl Summary {
             ci_env,
             consumers,
             reads,
+            sets,
             secret_reads,
             compose,
             dockerfile_env,
@@ -252,6 +263,21 @@ pub fn structural(kind: FileKind, bytes: &[u8]) -> bool {
             .any(|w| w == b"containers:"),
         _ => false,
     }
+}
+
+/// The variable an assignment target sets in the process environment: `os.environ["X"]`,
+/// `process.env.X`, `process.env["X"]`.
+fn set_variable(target: &str) -> Option<String> {
+    let compact: String = target.chars().filter(|c| !c.is_whitespace()).collect();
+    let rest = ["os.environ[", "environ[", "process.env[", "process.env."]
+        .iter()
+        .find_map(|prefix| compact.strip_prefix(prefix))?;
+    let name: String = rest
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Reads that tolerate a missing variable (`os.getenv`, `os.environ.get`, `os.LookupEnv`,

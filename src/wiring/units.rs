@@ -305,6 +305,12 @@ impl<'a> Unit<'a> {
                 }
             }
         }
+        // `os.environ["OPENAI_API_KEY"] = st.secrets[...]`: the code provides it itself.
+        let set_here: Vec<&str> = self
+            .code(wiring)
+            .flat_map(|s| s.sets.iter().map(String::as_str))
+            .collect();
+        by_variable.retain(|(v, _)| !set_here.contains(v));
         by_variable.sort_by_key(|(v, _)| *v);
         by_variable
     }
@@ -349,9 +355,9 @@ impl<'a> Unit<'a> {
             Runs::Kube(container) => (&container.command, container.in_job),
         };
         forced
-            || command.as_deref().is_some_and(|command| {
-                ONE_OFF_COMMANDS.iter().any(|word| command.contains(word))
-            })
+            || command
+                .as_deref()
+                .is_some_and(|command| ONE_OFF_COMMANDS.iter().any(|word| command.contains(word)))
     }
 
     /// A one-off task that runs the same code as a unit providing `variable`: a migration
