@@ -144,6 +144,18 @@ pub fn kustomize_settings(source: &[u8], doc: &Node, out: &mut Vec<Setting>) {
     }
 }
 
+/// The `metadata.name` of each document of a strategic-merge patch.
+pub fn patched_names(text: &str) -> Vec<String> {
+    crate::parse::yaml::parse(text)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|doc| {
+            let name = doc.get("metadata")?.get("name")?.as_str()?;
+            Some(name.to_owned())
+        })
+        .collect()
+}
+
 /// Kubernetes objects and containers, for following keys across manifests.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KubeModel {
@@ -152,6 +164,10 @@ pub struct KubeModel {
     pub containers: Vec<KubeContainer>,
     /// kustomize `secretGenerator` / `configMapGenerator` objects, whose keys may come from files.
     pub generated: Vec<Generated>,
+    /// Workloads a kustomization patches (`patches`, `patchesStrategicMerge`,
+    /// `patchesJson6902`): by name, or the patch files to read for their names.
+    pub patched: Vec<String>,
+    pub patch_files: Vec<String>,
 }
 
 /// An object a kustomize generator makes: the keys of its literals, and the files (paths relative
@@ -165,8 +181,25 @@ pub struct Generated {
     pub files: Vec<String>,
 }
 
-/// The objects of a kustomization's generators.
+/// The objects of a kustomization's generators, and the workloads it patches.
 pub fn kustomize_structure(doc: &Node, model: &mut KubeModel) {
+    for field in ["patches", "patchesJson6902", "patchesStrategicMerge"] {
+        for patch in doc.get(field).map(Node::items).unwrap_or_default() {
+            if let Some(path) = patch.as_str().or_else(|| patch.get("path")?.as_str()) {
+                model.patch_files.push(path.to_owned());
+            }
+            if let Some(name) = patch
+                .get("target")
+                .and_then(|t| t.get("name"))
+                .and_then(Node::as_str)
+            {
+                model.patched.push(name.to_owned());
+            }
+            if let Some(inline) = patch.get("patch").and_then(Node::as_str) {
+                model.patched.extend(patched_names(inline));
+            }
+        }
+    }
     let namespace = doc
         .get("namespace")
         .and_then(Node::as_str)
@@ -209,6 +242,7 @@ pub fn kustomize_structure(doc: &Node, model: &mut KubeModel) {
                         .map(str::to_owned)
                         .or_else(|| namespace.clone()),
                     keys,
+                    open: false,
                     span: name.span.clone(),
                 },
                 env_files,
@@ -225,6 +259,8 @@ pub struct KubeObject {
     pub name: String,
     pub namespace: Option<String>,
     pub keys: Vec<String>,
+    /// Its keys are not all known (a generator whose files cannot be read): it may hold any.
+    pub open: bool,
     /// The object's `metadata.name` (the document when it has none).
     pub span: Range<usize>,
 }
@@ -319,6 +355,7 @@ pub fn structure(doc: &Node, model: &mut KubeModel) {
                 name,
                 namespace,
                 keys,
+                open: false,
                 span: name_span,
             });
         }

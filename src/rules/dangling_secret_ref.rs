@@ -54,7 +54,7 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
                 let (message, label, help, (other, object), span) = match defined {
                     Some(found) => {
                         let Some(key) = key else { continue };
-                        if found.1.keys.contains(key) || optional {
+                        if found.1.keys.contains(key) || found.1.open || optional {
                             continue;
                         }
                         (

@@ -207,7 +207,8 @@ impl Summary {
                     }),
             );
         }
-        let empty = kube.objects.is_empty() && kube.containers.is_empty();
+        let empty =
+            kube.objects.is_empty() && kube.containers.is_empty() && kube.patched.is_empty();
         if empty
             && workflow.is_none()
             && consumers.is_empty()
@@ -438,8 +439,9 @@ fn read_env_names(path: &Path) -> Option<Vec<String>> {
     Some(model.settings.into_iter().map(|s| s.name).collect())
 }
 
-/// Gives kustomize-generated objects the keys of their `envs` and `files`, read from disk; an
-/// object whose files cannot be read is left out (as if defined elsewhere).
+/// Gives kustomize-generated objects the keys of their `envs` and `files`, read from disk (an
+/// object whose files cannot be read is open: it may hold anything), and reads the names of
+/// the workloads patch files patch.
 fn resolve_generated(kube: &mut KubeModel, dir: &Path) {
     for generated in std::mem::take(&mut kube.generated) {
         let mut object: KubeObject = generated.object.clone();
@@ -457,10 +459,22 @@ fn resolve_generated(kube: &mut KubeModel, dir: &Path) {
             };
             object.keys.push(key.to_owned());
         }
-        if complete {
-            kube.objects.push(object);
-        }
+        // A file not in the repository (git-ignored, made by CI): the object may hold anything.
+        object.open = !complete;
+        kube.objects.push(object);
         kube.generated.push(generated);
+    }
+    for file in std::mem::take(&mut kube.patch_files) {
+        let path = dir.join(&file);
+        let readable = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_NEIGHBOUR_BYTES);
+        if let Some(text) = readable
+            .then(|| std::fs::read_to_string(&path).ok())
+            .flatten()
+        {
+            kube.patched
+                .extend(crate::config::kubernetes::patched_names(&text));
+        }
+        kube.patch_files.push(file);
     }
 }
 

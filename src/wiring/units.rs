@@ -140,6 +140,10 @@ impl<'a> Wiring<'a> {
 
         let by_path: HashMap<&str, &Summary> =
             summaries.iter().map(|s| (s.path.as_str(), s)).collect();
+        let patched: HashSet<&str> = summaries
+            .iter()
+            .flat_map(|s| s.kube.patched.iter().map(String::as_str))
+            .collect();
         let mut units = Vec::new();
         for summary in summaries {
             if let Some(compose) = deployed_compose(summary) {
@@ -175,8 +179,14 @@ impl<'a> Wiring<'a> {
                     }
                 }
             }
-            // Init containers run migrations and waits, not the application.
-            for container in summary.kube.containers.iter().filter(|c| !c.init) {
+            // Init containers run migrations and waits, not the application; a workload a
+            // kustomization patches gets more than its base says.
+            for container in summary
+                .kube
+                .containers
+                .iter()
+                .filter(|c| !c.init && !patched.contains(&workload_name(&c.workload)))
+            {
                 let Some(image) = &container.image else {
                     continue;
                 };
@@ -213,12 +223,12 @@ impl<'a> Wiring<'a> {
             .flat_map(|c| &c.env_from)
         {
             let prefix = from.prefix.as_deref().unwrap_or("");
-            let mut defined = summaries
+            let defined: Vec<&KubeObject> = summaries
                 .iter()
                 .flat_map(|s| &s.kube.objects)
                 .filter(|o| o.kind == from.kind && o.name == from.object)
-                .peekable();
-            open_env_from |= defined.peek().is_none();
+                .collect();
+            open_env_from |= defined.is_empty() || defined.iter().any(|o| o.open);
             for object in defined {
                 provided_names.extend(object.keys.iter().map(|k| format!("{prefix}{k}")));
             }
@@ -585,21 +595,23 @@ fn kube_provides(wiring: &Wiring, container: &KubeContainer, variable: &str) -> 
     }
     let namespace = |ns: &Option<String>| ns.as_deref().unwrap_or("default").to_owned();
     container.env_from.iter().any(|from| {
-        let mut defined = wiring
+        let defined: Vec<&KubeObject> = wiring
             .objects()
             .filter(|(_, o)| {
                 o.kind == from.kind
                     && o.name == from.object
                     && namespace(&o.namespace) == namespace(&container.namespace)
             })
-            .peekable();
-        // Defined elsewhere (kubectl, External Secrets, Helm): it may hold anything.
-        if defined.peek().is_none() {
+            .map(|(_, o)| o)
+            .collect();
+        // Defined elsewhere (kubectl, External Secrets, Helm), or from files not in the
+        // repository: it may hold anything.
+        if defined.is_empty() || defined.iter().any(|o| o.open) {
             return true;
         }
         // Several objects of one name (one per overlay or kustomization): any may be the one.
         let prefix = from.prefix.as_deref().unwrap_or("");
-        defined.any(|(_, object)| {
+        defined.iter().any(|object| {
             object
                 .keys
                 .iter()
@@ -622,6 +634,11 @@ pub fn prefixed_away<'a>(
         });
         holds.then_some((from.object.as_str(), prefix))
     })
+}
+
+/// `api` of "Deployment `api`".
+fn workload_name(workload: &str) -> &str {
+    workload.split('`').nth(1).unwrap_or(workload)
 }
 
 /// Words of the commands of one-off tasks.
