@@ -411,8 +411,8 @@ fn github_annotations_name_the_other_end() {
     );
     assert!(
         lines[0].ends_with(
-            "containers. See: fixtures/wiring/compose-services/worker/main.py:3 (the code reads \
-             OPENAI_API_KEY here)."
+            "through `env_file`). See: fixtures/wiring/compose-services/worker/main.py:3 (the code \
+             reads OPENAI_API_KEY here)."
         ),
         "{text}"
     );

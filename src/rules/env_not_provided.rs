@@ -46,9 +46,9 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                 Runs::Compose { .. } => format!(
                     "the code gets no key and every API call fails with 401; add \
                      `environment: {variable}: ${{{variable}:?{variable} must be set}}` to the \
-                     service, or an `env_file` that defines it. The `.env` beside the compose \
-                     file only fills `${{...}}` in the compose file; it is not passed into \
-                     containers"
+                     service, or an `env_file` that defines it (a `.env` beside the compose \
+                     file only fills `${{...}}` in the compose file; it reaches containers only \
+                     through `env_file`)"
                 ),
                 Runs::Kube(container) => match prefixed_away(wiring, container, variable) {
                     Some((object, prefix)) => format!(

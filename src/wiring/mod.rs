@@ -46,6 +46,8 @@ pub struct Summary {
     pub reads: Vec<String>,
     /// Variables the code sets for itself (`os.environ["X"] = ...`, `process.env.X = ...`).
     pub sets: Vec<String>,
+    /// The code loads a `.env` file (`load_dotenv()`, `dotenv.config()`).
+    pub loads_dotenv: bool,
     /// Secret files the code reads (`/run/secrets/openai_api_key`).
     pub secret_reads: Vec<SecretRead>,
     pub compose: Option<ComposeSummary>,
@@ -216,6 +218,7 @@ impl Summary {
             && compose.is_none()
             && dockerfile_env.is_none()
             && provided.is_empty()
+            && facts.is_none_or(|f| f.dotenv_loads.is_empty())
         {
             return None;
         }
@@ -229,6 +232,7 @@ impl Summary {
             consumers,
             reads,
             sets,
+            loads_dotenv: facts.is_some_and(|f| !f.dotenv_loads.is_empty()),
             secret_reads,
             compose,
             dockerfile_env,

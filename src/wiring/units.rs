@@ -357,6 +357,18 @@ impl<'a> Unit<'a> {
             .collect()
     }
 
+    /// The code loads a `.env` file and one under the unit's root defines `variable`: copied
+    /// into the image, it gives the key (a leak risk, but not a 401).
+    fn bakes_dotenv(&self, wiring: &Wiring<'a>, variable: &str) -> bool {
+        let code: Vec<&Summary> = self.code(wiring).collect();
+        code.iter().any(|s| s.loads_dotenv)
+            && wiring.summaries.iter().any(|s| {
+                s.kind == FileKind::Env
+                    && under(&self.root, &s.path)
+                    && s.provided.iter().any(|p| p.name == variable)
+            })
+    }
+
     /// A one-off task (a migration, a prestart step, a wait, a Job) rather than the
     /// application. Workers that run the same code with another command are not one-off.
     pub fn one_off(&self) -> bool {
@@ -457,7 +469,7 @@ impl<'a> Unit<'a> {
             .and_then(|path| wiring.summary(path))
             .and_then(|d| d.dockerfile_env.as_ref())
             .is_some_and(|names| names.iter().any(|n| n == variable));
-        if dockerfile_default {
+        if dockerfile_default || self.bakes_dotenv(wiring, variable) {
             return Provision::Provided;
         }
         match &self.runs {
