@@ -23,7 +23,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     for service in &compose.services {
         for env_file in service.env_files.iter().filter(|f| f.required) {
             let full = dir.join(&env_file.path);
-            if env_file.path.contains('$') || full.is_file() {
+            if env_file.path.is_empty() || env_file.path.contains('$') || full.is_file() {
                 continue;
             }
             let what = if full.is_dir() {
