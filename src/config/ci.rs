@@ -89,6 +89,8 @@ pub struct Script {
     pub text: String,
     /// The script's text in the file (block scalars: the content lines).
     pub span: Range<usize>,
+    /// GitHub `working-directory` of the step, or the job's `defaults.run` one.
+    pub working_directory: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,12 +128,26 @@ pub fn github_structure(doc: &Node) -> CiFile {
         .iter()
         .filter_map(|job| {
             let steps = job.value.get("steps").map(Node::items).unwrap_or_default();
+            let default_directory = job
+                .value
+                .get("defaults")
+                .and_then(|d| d.get("run"))
+                .and_then(|r| r.get("working-directory"))
+                .and_then(Node::as_str);
             Some(CiJob {
                 name: job.key.as_str()?.to_owned(),
                 name_span: job.key.span.clone(),
                 scripts: steps
                     .iter()
-                    .filter_map(|step| script(step.get("run")?))
+                    .filter_map(|step| {
+                        let mut script = script(step.get("run")?)?;
+                        script.working_directory = step
+                            .get("working-directory")
+                            .and_then(Node::as_str)
+                            .or(default_directory)
+                            .map(str::to_owned);
+                        Some(script)
+                    })
                     .collect(),
                 uses: steps
                     .iter()
@@ -184,6 +200,7 @@ fn script(node: &Node) -> Option<Script> {
     Some(Script {
         text: scalar.text.clone(),
         span: scalar.content_span.clone(),
+        working_directory: None,
     })
 }
 
@@ -234,6 +251,19 @@ mod tests {
     use crate::parse::yaml;
 
     const WORKFLOW: &str = "on:\n  push:\n  pull_request:\nenv:\n  LEVEL: workflow\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          pip install -r requirements.txt\n          pytest\n        env:\n          MODEL: ${{ vars.MODEL }}\n";
+
+    #[test]
+    fn working_directories() {
+        let text = "on: push\njobs:\n  a:\n    defaults:\n      run:\n        working-directory: web\n    steps:\n      - run: npm test\n      - run: make\n        working-directory: api\n";
+        let doc = &yaml::parse(text).unwrap()[0];
+        let job = &github_structure(doc).jobs[0];
+        let dirs: Vec<Option<&str>> = job
+            .scripts
+            .iter()
+            .map(|s| s.working_directory.as_deref())
+            .collect();
+        assert_eq!(dirs, [Some("web"), Some("api")]);
+    }
 
     #[test]
     fn github_jobs_scripts_and_references() {

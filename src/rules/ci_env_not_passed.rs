@@ -63,23 +63,25 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
             .any(|t| t.starts_with("pull_request"));
         for job in &workflow.jobs {
             // The first script line that runs the code: how the job is linked to it.
-            let Some(command) = job.scripts.iter().find_map(|script| {
-                script
-                    .text
-                    .lines()
-                    .map(str::trim)
-                    .find(|line| runs_code(line))
+            let Some((command, working_directory)) = job.scripts.iter().find_map(|script| {
+                let line = script.text.lines().map(str::trim).find(|l| runs_code(l))?;
+                Some((line, script.working_directory.as_deref()))
             }) else {
                 continue;
             };
-            // `cd frontend && npm test` runs the code under frontend/ only.
+            // `working-directory: frontend` or `cd frontend && npm test` runs the code under
+            // frontend/ only.
             let repository = workflow_root(&summary.path);
+            let base = working_directory
+                .filter(|dir| !dir.contains("${{"))
+                .and_then(|dir| join(&repository, dir))
+                .unwrap_or(repository);
             let code_dir = command
                 .strip_prefix("cd ")
                 .and_then(|rest| rest.split("&&").next())
                 .map(str::trim)
-                .and_then(|dir| join(&repository, dir))
-                .unwrap_or(repository);
+                .and_then(|dir| join(&base, dir))
+                .unwrap_or(base);
             let mut consumed: Vec<(&str, &Summary, &Consumer)> = Vec::new();
             for (code, consumer) in &consumers {
                 let inside = code_dir.is_empty() || code.path.starts_with(&format!("{code_dir}/"));
