@@ -13,69 +13,54 @@ use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
-/// At most this many places where the code reads the key are shown with each finding.
-pub const MAX_RELATED: usize = 3;
-
 pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL301") else {
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for unit in &wiring.units {
-        for (variable, consumers) in unit.consumers(wiring) {
-            if unit.one_off_beside_provider(wiring, variable) {
-                continue;
-            }
-            if !matches!(unit.provides(wiring, variable), Provision::NotProvided)
-                || crate::rules::env_name_mismatch::close_provider(wiring, variable).is_some()
-            {
-                continue;
-            }
-            let (first, consumer) = consumers[0];
-            let primary = Place {
-                path: &unit.summary.path,
-                bytes: &unit.summary.bytes,
-                span: unit.span.clone(),
-            };
-            let related = unit.related(consumers.iter().take(MAX_RELATED).map(|(summary, c)| {
-                let message = format!("the code {} here", c.verb());
-                (*summary, c.span.clone(), message)
-            }));
-            let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
-            let help = match unit.runs {
-                Runs::Compose { .. } => format!(
-                    "the code gets no key and every API call fails with 401; add \
+    for need in wiring.needs() {
+        if !matches!(need.provision, Provision::NotProvided) {
+            continue;
+        }
+        let (unit, variable) = (need.unit, need.variable);
+        let primary = Place {
+            path: &unit.summary.path,
+            bytes: &unit.summary.bytes,
+            span: unit.span.clone(),
+        };
+        let help = match unit.runs {
+            Runs::Compose { .. } => format!(
+                "the code gets no key and every API call fails with 401; add \
                      `environment: {variable}: ${{{variable}:?{variable} must be set}}` to the \
                      service, or an `env_file` that defines it (a `.env` beside the compose \
                      file only fills `${{...}}` in the compose file; it reaches containers only \
                      through `env_file`)"
-                ),
-                Runs::Kube(container) => match prefixed_away(wiring, container, variable) {
-                    Some((object, prefix)) => format!(
-                        "`envFrom` of `{object}` adds the prefix `{prefix}`, so its {variable} \
+            ),
+            Runs::Kube(container) => match prefixed_away(wiring, container, variable) {
+                Some((object, prefix)) => format!(
+                    "`envFrom` of `{object}` adds the prefix `{prefix}`, so its {variable} \
                          arrives as {prefix}{variable}: the code gets no key and every API call \
                          fails with 401; drop the prefix, or add an `env` entry `{variable}` \
                          with `valueFrom.secretKeyRef`"
-                    ),
-                    None => format!(
-                        "the code gets no key and every API call fails with 401; add an `env` \
+                ),
+                None => format!(
+                    "the code gets no key and every API call fails with 401; add an `env` \
                          entry `{variable}` with `valueFrom.secretKeyRef`, or `envFrom` a Secret \
                          that holds `{variable}`"
-                    ),
-                },
-            };
-            findings.extend(out.finding(
-                rule,
-                &primary,
-                format!(
-                    "{}, but nothing provides {variable} to it",
-                    unit.reaching(&what)
                 ),
-                format!("no {variable} here"),
-                help,
-                &related,
-            ));
-        }
+            },
+        };
+        findings.extend(out.finding(
+            rule,
+            &primary,
+            format!(
+                "{}, but nothing provides {variable} to it",
+                unit.reaching(&need.what())
+            ),
+            format!("no {variable} here"),
+            help,
+            &need.related(),
+        ));
     }
     findings
 }

@@ -4,7 +4,6 @@
 
 use crate::file_kind::FileKind;
 use crate::lint::{CrossFileFindings, Finding, Place};
-use crate::rules::env_not_provided::MAX_RELATED;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{dir_of, join, Provision};
@@ -58,84 +57,71 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for unit in &wiring.units {
-        for (variable, consumers) in unit.consumers(wiring) {
-            if unit.one_off_beside_provider(wiring, variable) {
-                continue;
-            }
-            let Provision::EnvFilesLack(env_files) = unit.provides(wiring, variable) else {
-                continue;
-            };
-            if crate::rules::env_name_mismatch::close_provider(wiring, variable).is_some() {
-                continue;
-            }
-            // The service's own env file when it has one, else one it inherits.
-            let owned: Vec<_> = env_files
+    for need in wiring.needs() {
+        let Provision::EnvFilesLack(env_files) = &need.provision else {
+            continue;
+        };
+        let (unit, variable) = (need.unit, need.variable);
+        // The service's own env file when it has one, else one it inherits.
+        let owned: Vec<_> = env_files
+            .iter()
+            .filter_map(|f| Some((*f, compose_of(wiring, f)?)))
+            .collect();
+        let Some(&(env_file, owner)) = owned
+            .iter()
+            .find(|(_, owner)| std::ptr::eq(unit.summary, *owner))
+            .or(owned.first())
+        else {
+            continue;
+        };
+        let listed: Vec<String> = env_files
+            .iter()
+            .map(|f| format!("`{}`", f.reference.path))
+            .collect();
+        let env_path = join(dir_of(&owner.path), &env_file.reference.path);
+        let env_summary = wiring
+            .summaries
+            .iter()
+            .find(|s| Some(&s.path) == env_path.as_ref());
+        let mut related = need.related();
+        if let Some(env_summary) = env_summary {
+            let first_line = env_summary
+                .bytes
                 .iter()
-                .filter_map(|f| Some((*f, compose_of(wiring, f)?)))
-                .collect();
-            let Some(&(env_file, owner)) = owned
-                .iter()
-                .find(|(_, owner)| std::ptr::eq(unit.summary, *owner))
-                .or(owned.first())
-            else {
-                continue;
-            };
-            let (first, consumer) = consumers[0];
-            let listed: Vec<String> = env_files
-                .iter()
-                .map(|f| format!("`{}`", f.reference.path))
-                .collect();
-            let what = format!("{} at {}", consumer.verb(), first.at(consumer.span.start));
-            let env_path = join(dir_of(&owner.path), &env_file.reference.path);
-            let env_summary = wiring
-                .summaries
-                .iter()
-                .find(|s| Some(&s.path) == env_path.as_ref());
-            let mut related =
-                unit.related(consumers.iter().take(MAX_RELATED).map(|(summary, c)| {
-                    let message = format!("the code {} here", c.verb());
-                    (*summary, c.span.clone(), message)
-                }));
-            if let Some(env_summary) = env_summary {
-                let first_line = env_summary
-                    .bytes
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .unwrap_or(env_summary.bytes.len());
-                related.push((
-                    Place {
-                        path: &env_summary.path,
-                        bytes: &env_summary.bytes,
-                        span: 0..first_line,
-                    },
-                    format!("`{}` defines no {variable}", env_file.reference.path),
-                ));
-            }
-            findings.extend(out.finding(
-                rule,
-                &Place {
-                    path: &owner.path,
-                    bytes: &owner.bytes,
-                    span: env_file.reference.span.clone(),
+                .position(|&b| b == b'\n')
+                .unwrap_or(env_summary.bytes.len());
+            related.push((
+                Place {
+                    path: &env_summary.path,
+                    bytes: &env_summary.bytes,
+                    span: 0..first_line,
                 },
-                format!(
-                    "`{}` does not define {variable}, yet {}",
-                    env_file.reference.path,
-                    unit.reaching(&what)
-                ),
-                format!("no {variable} in this file"),
-                format!(
-                    "nothing else provides {variable} to the service ({} {} its only env \
+                format!("`{}` defines no {variable}", env_file.reference.path),
+            ));
+        }
+        findings.extend(out.finding(
+            rule,
+            &Place {
+                path: &owner.path,
+                bytes: &owner.bytes,
+                span: env_file.reference.span.clone(),
+            },
+            format!(
+                "`{}` does not define {variable}, yet {}",
+                env_file.reference.path,
+                unit.reaching(&need.what())
+            ),
+            format!("no {variable} in this file"),
+            format!(
+                "nothing else provides {variable} to the service ({} {} its only env \
                      source), so the code gets no key and every API call fails with 401; add \
                      `{variable}=` to the env file, or `environment: {variable}: \
                      ${{{variable}:?{variable} must be set}}` to the service",
-                    listed.join(", "),
-                    if listed.len() == 1 { "is" } else { "are" },
-                ),
-                &related,
-            ));
-        }
+                listed.join(", "),
+                if listed.len() == 1 { "is" } else { "are" },
+            ),
+            &related,
+        ));
     }
     findings
 }

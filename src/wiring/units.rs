@@ -76,6 +76,38 @@ pub enum Provision<'a> {
     NotProvided,
 }
 
+/// A key variable a unit's code needs, where the code reads it, and whether the unit gives it.
+/// One-off tasks beside a unit that provides it, and names provided only under a close name
+/// (KL302's), are left out.
+pub struct Need<'w, 'a> {
+    pub unit: &'w Unit<'a>,
+    pub variable: &'a str,
+    /// Where the code reads it, in path order; never empty.
+    pub consumers: Vec<(&'a Summary, &'a Consumer)>,
+    pub provision: Provision<'a>,
+}
+
+/// At most this many places where the code reads the key are shown with each finding.
+const MAX_RELATED: usize = 3;
+
+impl<'a> Need<'_, 'a> {
+    /// "reads OPENAI_API_KEY at web/app.py:3", of the first read.
+    pub fn what(&self) -> String {
+        let (file, consumer) = self.consumers[0];
+        format!("{} at {}", consumer.verb(), file.at(consumer.span.start))
+    }
+
+    /// The related locations: the first reads, then where the link was made.
+    pub fn related(&self) -> Vec<(crate::lint::Place<'a>, String)> {
+        self.unit.related(
+            self.consumers
+                .iter()
+                .take(MAX_RELATED)
+                .map(|(file, c)| (*file, c.span.clone(), format!("the code {} here", c.verb()))),
+        )
+    }
+}
+
 /// An image built in the repository.
 struct Build<'a> {
     compose: &'a Summary,
@@ -267,7 +299,28 @@ impl<'a> Wiring<'a> {
         }
     }
 
-    fn summary(&self, path: &str) -> Option<&'a Summary> {
+    /// Every key variable each unit's code needs (see [`Need`]).
+    pub fn needs(&self) -> Vec<Need<'_, 'a>> {
+        let mut needs = Vec::new();
+        for unit in &self.units {
+            for (variable, consumers) in unit.consumers(self) {
+                if unit.one_off_beside_provider(self, variable)
+                    || crate::rules::env_name_mismatch::close_provider(self, variable).is_some()
+                {
+                    continue;
+                }
+                needs.push(Need {
+                    unit,
+                    variable,
+                    provision: unit.provides(self, variable),
+                    consumers,
+                });
+            }
+        }
+        needs
+    }
+
+    pub fn summary(&self, path: &str) -> Option<&'a Summary> {
         self.by_path.get(path).copied()
     }
 
