@@ -36,14 +36,7 @@ fn kl101_positive_findings() {
         ],
     );
     assert_eq!(code(&output), 1);
-    let report = json(&output);
-    let lines: Vec<String> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(finding_lines(&output))
-        .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
-        .collect();
+    let lines = finding_messages(&output);
     insta::assert_snapshot!("kl101_positive_findings", lines.join("\n"));
     // Every positive file yields at least one finding.
     for file in fixture_files("fixtures/KL101/positive") {
@@ -161,13 +154,7 @@ fn rules_find_their_positives() {
     for rule in RULE_FIXTURES {
         let (output, lines) = rule_findings(rule, "positive");
         assert_eq!(code(&output), 1, "{rule}: {}", stderr(&output));
-        let messages: Vec<String> = json(&output)["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(&lines)
-            .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
-            .collect();
+        let messages = finding_messages(&output);
         insta::assert_snapshot!(format!("{rule}_positive_findings"), messages.join("\n"));
         // Every positive file is where a finding is, or the other end of one.
         let related: Vec<String> = json(&output)["findings"]
@@ -371,13 +358,7 @@ fn the_clean_app_is_wired_not_ignored() {
         assert!(text.contains(from), "{file}");
         std::fs::write(&edited, text.replacen(from, to, 1)).unwrap();
         let output = keylint(copy.path(), &["check", "--format", "json"]);
-        let lines: Vec<String> = json(&output)["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(finding_lines(&output))
-            .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
-            .collect();
+        let lines = finding_messages(&output);
         assert!(
             lines.iter().any(|l| l.contains(expected)),
             "{file}: {lines:#?}"

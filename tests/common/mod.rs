@@ -56,6 +56,17 @@ pub fn finding_lines(output: &Output) -> Vec<String> {
         .collect()
 }
 
+/// `path:line:column rule provider message` for each finding of a JSON report.
+pub fn finding_messages(output: &Output) -> Vec<String> {
+    json(output)["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .zip(finding_lines(output))
+        .map(|(f, line)| format!("{line} {}", f["message"].as_str().unwrap()))
+        .collect()
+}
+
 /// Synthetic key material: deterministic, varied, never a real key.
 pub fn random_chars(seed: u64, len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
