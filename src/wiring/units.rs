@@ -413,8 +413,7 @@ impl<'a> Unit<'a> {
     /// The code loads a `.env` file and one under the unit's root defines `variable`: copied
     /// into the image, it gives the key (a leak risk, but not a 401).
     fn bakes_dotenv(&self, wiring: &Wiring<'a>, variable: &str) -> bool {
-        let code: Vec<&Summary> = self.code(wiring).collect();
-        code.iter().any(|s| s.loads_dotenv)
+        self.code(wiring).any(|s| s.loads_dotenv)
             && wiring.summaries.iter().any(|s| {
                 s.kind == FileKind::Env
                     && under(&self.root, &s.path)
