@@ -187,10 +187,7 @@ impl Linter {
         let mut sensitive: Vec<Sensitive> = file
             .keys()
             .iter()
-            .map(|key| Sensitive {
-                span: key.span.clone(),
-                shown: self.shown_key(&source, key),
-            })
+            .map(|key| Sensitive::of(&source, key.span.clone(), self.shown_key(&source, key)))
             .collect();
         for (_, violation) in &violations {
             if let Some(span) = &violation.secret {
@@ -201,10 +198,7 @@ impl Linter {
                     } else {
                         mask_value(&text)
                     };
-                    sensitive.push(Sensitive {
-                        span: span.clone(),
-                        shown,
-                    });
+                    sensitive.push(Sensitive::of(&source, span.clone(), shown));
                 }
             }
         }
@@ -244,14 +238,14 @@ impl Linter {
         let start = source.position(violation.span.start);
         Finding {
             rule,
-            path: file.path.to_owned(),
+            path: self.redact_path(file.path),
             start,
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),
             snippet: self.snippet(source, &violation.span, start, sensitive),
-            message: violation.message,
-            label: violation.label,
-            help: violation.help,
+            message: self.redact(violation.message, &[sensitive]),
+            label: self.redact(violation.label, &[sensitive]),
+            help: self.redact(violation.help, &[sensitive]),
             provider: violation.provider.map(|p| p.id.as_str()),
             secret,
             related: Vec::new(),
@@ -263,11 +257,45 @@ impl Linter {
         let all = vec![true; crate::providers::catalog().len()];
         crate::keys::find_keys(source, &all)
             .iter()
-            .map(|key| Sensitive {
-                span: key.span.clone(),
-                shown: self.shown_key(source, key),
-            })
+            .map(|key| Sensitive::of(source, key.span.clone(), self.shown_key(source, key)))
             .collect()
+    }
+
+    /// `text` with every secret in it masked, unless `--show-secrets`: the secrets of the files
+    /// the finding points into, wherever they are quoted, whole or cut short, and any other
+    /// key-shaped token. Rules quote names, values and command lines; none can print a key.
+    fn redact(&self, text: String, secrets: &[&[Sensitive]]) -> String {
+        if self.settings.show_secrets {
+            return text;
+        }
+        let secrets = || secrets.iter().flat_map(|list| list.iter());
+        let mut text = text;
+        for secret in secrets() {
+            if secret.raw.len() >= MIN_QUOTED_SECRET && text.contains(secret.raw.as_str()) {
+                text = text.replace(secret.raw.as_str(), &secret.shown);
+            }
+        }
+        let mut masked = String::with_capacity(text.len());
+        for (is_token, piece) in token_runs(&text) {
+            let quoted_secret = is_token
+                && piece.len() >= MIN_QUOTED_PART
+                && secrets().any(|secret| secret.raw.contains(piece));
+            if quoted_secret {
+                masked.push_str(&mask_value(piece));
+            } else {
+                masked.push_str(piece);
+            }
+        }
+        crate::keys::redact(&masked)
+    }
+
+    /// A path as findings show it: a key in a file or folder name is masked too.
+    fn redact_path(&self, path: &str) -> String {
+        if self.settings.show_secrets {
+            path.to_owned()
+        } else {
+            crate::keys::redact(path)
+        }
     }
 
     fn shown_key(&self, source: &SourceText, key: &KeyMatch) -> String {
@@ -410,23 +438,29 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             return None;
         }
         let start = source.position(primary.span.start);
+        let others: Vec<Rc<Prepared<'a>>> = related
+            .iter()
+            .map(|(place, _)| self.prepare(place.bytes))
+            .collect();
+        let mut secrets: Vec<&[Sensitive]> = vec![&file.sensitive];
+        secrets.extend(others.iter().map(|other| other.sensitive.as_slice()));
         let related = related
             .iter()
-            .map(|(place, message)| {
-                let other = self.prepare(place.bytes);
+            .zip(&others)
+            .map(|((place, message), other)| {
                 let start = other.source.position(place.span.start);
                 Related {
-                    path: place.path.to_owned(),
+                    path: linter.redact_path(place.path),
                     start,
                     end: other.source.position(place.span.end),
-                    message: message.clone(),
+                    message: linter.redact(message.clone(), &secrets),
                     snippet: linter.snippet(&other.source, &place.span, start, &other.sensitive),
                 }
             })
             .collect();
         Some(Finding {
             rule,
-            path: primary.path.to_owned(),
+            path: linter.redact_path(primary.path),
             start,
             end: source.position(primary.span.end),
             fingerprint: fingerprint(
@@ -435,9 +469,9 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
                 &primary.bytes[primary.span.clone()],
             ),
             snippet: linter.snippet(source, &primary.span, start, &file.sensitive),
-            message,
-            label,
-            help,
+            message: linter.redact(message, &secrets),
+            label: linter.redact(label, &secrets),
+            help: linter.redact(help, &secrets),
             provider: None,
             secret: None,
             related,
@@ -448,7 +482,37 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
 /// A span whose text must be masked in every output, and how it is shown.
 struct Sensitive {
     span: Range<usize>,
+    raw: String,
     shown: String,
+}
+
+impl Sensitive {
+    fn of(source: &SourceText, span: Range<usize>, shown: String) -> Sensitive {
+        let raw = String::from_utf8_lossy(&source.bytes[span.clone()]).into_owned();
+        Sensitive { span, raw, shown }
+    }
+}
+
+/// The shortest secret masked wherever a message quotes it whole.
+const MIN_QUOTED_SECRET: usize = 8;
+/// The shortest part of a secret masked when a message quotes it cut short.
+const MIN_QUOTED_PART: usize = 12;
+
+/// `text` cut into runs of the characters keys are made of (letters, digits, `-`, `_`) and
+/// the runs between them; `true` marks the former.
+fn token_runs(text: &str) -> impl Iterator<Item = (bool, &str)> {
+    let is_token = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let token = is_token(first);
+        let end = rest
+            .find(|c: char| is_token(c) != token)
+            .unwrap_or(rest.len());
+        let (piece, tail) = rest.split_at(end);
+        rest = tail;
+        Some((token, piece))
+    })
 }
 
 /// What linting one file gives.
@@ -591,6 +655,53 @@ mod tests {
                 finding.start.column
             );
         }
+    }
+
+    #[test]
+    fn messages_never_quote_a_secret_whole_or_cut_short() {
+        let linter = Linter::new(Settings::default()).unwrap();
+        let text = format!("k = \"{KEY}\"\n");
+        let source = SourceText::new(text.as_bytes());
+        let sensitive = linter.sensitive(&source);
+        assert_eq!(sensitive.len(), 1);
+        let body = &KEY[3..KEY.len() - 4];
+        for message in [
+            format!("run: K={KEY} python main.py"),
+            format!("`OpenAI-Organization` is set to `{}`", &KEY[..40]),
+            format!("ends in `{}`", &KEY[20..]),
+            format!("a key from elsewhere: {KEY}"),
+        ] {
+            let shown = linter.redact(message.clone(), &[&sensitive]);
+            assert!(!shown.contains(&body[..12]), "{shown}");
+            assert!(!shown.contains(&body[body.len() - 12..]), "{shown}");
+        }
+        // Ordinary words and short pieces stay as they are.
+        let plain = "service `worker` reads OPENAI_API_KEY at worker/main.py:3".to_owned();
+        assert_eq!(linter.redact(plain.clone(), &[&sensitive]), plain);
+        // Nor is anything masked when the user asks to see secrets.
+        let shown = Linter::new(Settings {
+            show_secrets: true,
+            ..Settings::default()
+        })
+        .unwrap()
+        .redact(format!("K={KEY}"), &[&sensitive]);
+        assert_eq!(shown, format!("K={KEY}"));
+    }
+
+    #[test]
+    fn token_runs_cover_the_text() {
+        let runs: Vec<(bool, &str)> = token_runs("K=sk-ab_c d").collect();
+        assert_eq!(
+            runs,
+            [
+                (true, "K"),
+                (false, "="),
+                (true, "sk-ab_c"),
+                (false, " "),
+                (true, "d")
+            ]
+        );
+        assert_eq!(token_runs("").count(), 0);
     }
 
     #[test]

@@ -136,10 +136,11 @@ pub fn strip_bearer(text: &str) -> Option<&str> {
     head.eq_ignore_ascii_case("bearer ").then(|| &text[7..])
 }
 
-/// Whether a value is a placeholder that can never authenticate.
+/// Whether a value is a placeholder that can never authenticate. A key inside a template's
+/// brackets or quotes (`<sk-…>`) is a key, not a placeholder.
 pub fn is_placeholder(text: &str) -> bool {
     let lower = text.trim().to_ascii_lowercase();
-    if lower.is_empty() {
+    if lower.is_empty() || holds_key(text) {
         return false;
     }
     const EXACT: &[&str] = &[
@@ -202,6 +203,13 @@ pub fn is_placeholder(text: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     filler.chars().count() >= 2 && prefix_like
+}
+
+/// Whether a key of any known shape stands somewhere in `text`.
+pub fn holds_key(text: &str) -> bool {
+    let source = crate::source::SourceText::new(text.as_bytes());
+    let all = vec![true; crate::providers::catalog().len()];
+    !crate::keys::find_keys(&source, &all).is_empty()
 }
 
 /// Base64 text (standard or URL-safe, padding optional) decoded to UTF-8.
@@ -309,6 +317,18 @@ mod tests {
             "sk-proj-abc...xyz",
         ] {
             assert!(!is_placeholder(no), "{no}");
+        }
+        // A key in a template's brackets or quotes is a key.
+        let key = format!(
+            "sk-{}T3BlbkFJ{}",
+            "Ab3dE5gH7jK9mN1pQ3sT", "vW5yZ7bC9eF1hJ3kL5nP"
+        );
+        for wrapped in [
+            format!("<{key}>"),
+            format!("'<{key}>'"),
+            format!("<your key: {key}>"),
+        ] {
+            assert!(!is_placeholder(&wrapped), "{wrapped}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! not an organization (`org-…`) or project (`proj_…`) id, or a misspelled header name.
 
 use crate::code::facts::Expr;
+use crate::rules::key_setting::holds_key;
 use crate::rules::{FileContext, Violation};
 
 const MISSPELLED: &[(&str, &str)] = &[
@@ -41,18 +42,40 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         let well_formed = id.strip_prefix(prefix).is_some_and(|rest| {
             !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric())
         });
-        if !well_formed {
-            violations.push(Violation {
+        if well_formed {
+            continue;
+        }
+        let violation = if holds_key(id) {
+            Violation {
                 span: lit.span.clone(),
-                message: format!("`{}` is set to `{}`, which is not {what}", header.name, id.chars().take(40).collect::<String>()),
+                message: format!("`{}` holds an API key, not {what}", header.name),
+                label: "an API key".into(),
+                help: format!(
+                    "the key belongs in `Authorization: Bearer …`, read from the environment; \
+                     revoke this one, since it is in the code, and put the id (`{prefix}…`) here"
+                ),
+                provider: None,
+                // The key itself is masked like every key in the file.
+                secret: None,
+            }
+        } else {
+            Violation {
+                span: lit.span.clone(),
+                message: format!(
+                    "`{}` is set to `{}`, which is not {what}",
+                    header.name,
+                    id.chars().take(40).collect::<String>()
+                ),
                 label: format!("not {what}"),
                 help: format!(
-                    "OpenAI answers 401 or 403 when the header names no organization or project of the key; \
-                     copy the id (`{prefix}…`) from the platform settings, or leave the header out"
+                    "OpenAI answers 401 or 403 when the header names no organization or project \
+                     of the key; copy the id (`{prefix}…`) from the platform settings, or leave \
+                     the header out"
                 ),
                 provider: None,
                 secret: None,
-            });
-        }
+            }
+        };
+        violations.push(violation);
     }
 }

@@ -97,7 +97,7 @@ fn code_placeholders(file: &FileContext, violations: &mut Vec<Violation>) {
 /// `your-api-key-here`, `sk-...`.
 fn unmistakable_placeholder(text: &str) -> bool {
     let lower = text.trim().to_ascii_lowercase();
-    is_placeholder(&lower)
+    is_placeholder(text)
         && (lower.contains("your")
             || (lower.starts_with('<') && lower.ends_with('>'))
             || lower.ends_with("...")
