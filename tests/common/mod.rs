@@ -111,3 +111,13 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A synthetic Anthropic API key: `sk-ant-api03-` + 93 + `AA`.
+pub fn anthropic_key(seed: u64) -> String {
+    format!("sk-ant-api03-{}AA", random_chars(seed, 93))
+}
+
+/// A synthetic Groq key: `gsk_` + 52.
+pub fn groq_key(seed: u64) -> String {
+    format!("gsk_{}", random_chars(seed, 52))
+}
