@@ -333,18 +333,33 @@ fn kl109() -> Case {
 }
 
 fn kl201() -> Case {
+    // A Mistral key is a key only beside the word "mistral": the help's rewrite of the header
+    // value leaves that word behind.
     let key = legacy(201);
+    let mistral = Secret::new(mistral_key(201), "");
     Case {
         spot: "as the default of the env read the help rewrites with `Bearer `",
-        files: vec![(
-            "client.py",
-            format!(
-                "import os\nimport requests\n\nheaders = {{\"Authorization\": os.environ.get(\"OPENAI_API_KEY\", \"{}\")}}\n\
-                 requests.post(\"https://api.openai.com/v1/chat/completions\", headers=headers)\n",
-                key.text
+        files: vec![
+            (
+                "client.py",
+                format!(
+                    "import os\nimport requests\n\n\
+                     headers = {{\"Authorization\": os.environ.get(\"OPENAI_API_KEY\", \"{}\")}}\n\
+                     requests.post(\"https://api.openai.com/v1/chat/completions\", headers=headers)\n",
+                    key.text
+                ),
             ),
-        )],
-        secrets: vec![key],
+            (
+                "mistral_client.py",
+                format!(
+                    "import os\nimport requests\n\n\
+                     headers = {{\"Authorization\": os.environ.get(\"LLM_API_KEY\", \"{}\")}}  # mistral\n\
+                     requests.post(\"https://api.mistral.ai/v1/chat/completions\", headers=headers)\n",
+                    mistral.text
+                ),
+            ),
+        ],
+        secrets: vec![key, mistral],
     }
 }
 
@@ -606,7 +621,7 @@ fn kl309() -> Case {
 fn kl310() -> Case {
     let key = legacy(310);
     Case {
-        spot: "as the name of the secret file the code reads and no service mounts",
+        spot: "in the path of the secret file the code reads and no service mounts",
         files: vec![
             (
                 "compose.yaml",
@@ -616,7 +631,7 @@ fn kl310() -> Case {
                 "web/app.py",
                 format!(
                     "from pathlib import Path\n\nfrom openai import OpenAI\n\n\
-                     client = OpenAI(api_key=Path(\"/run/secrets/{}\").read_text().strip())\n",
+                     client = OpenAI(api_key=Path(\"/run/secrets/openai/{}\").read_text().strip())\n",
                     key.text
                 ),
             ),

@@ -121,3 +121,9 @@ pub fn anthropic_key(seed: u64) -> String {
 pub fn groq_key(seed: u64) -> String {
     format!("gsk_{}", random_chars(seed, 52))
 }
+
+/// A synthetic Mistral key: 32 letters and digits, no prefix (found only beside the word
+/// "mistral").
+pub fn mistral_key(seed: u64) -> String {
+    random_chars(seed, 32)
+}
