@@ -570,14 +570,14 @@ fn kl306() -> Case {
 fn kl307() -> Case {
     let key = legacy(307);
     Case {
-        spot: "in the workflow `run:` line the message quotes",
+        spot: "as the job's name and in the workflow `run:` line the message quotes",
         files: vec![
             (
                 ".github/workflows/test.yml",
                 format!(
-                    "name: test\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    \
-                     steps:\n      - uses: actions/checkout@v4\n      - run: K={} python main.py\n",
-                    key.text
+                    "name: test\non: [push]\njobs:\n  {k}:\n    runs-on: ubuntu-latest\n    \
+                     steps:\n      - uses: actions/checkout@v4\n      - run: K={k} python main.py\n",
+                    k = key.text
                 ),
             ),
             (
