@@ -111,3 +111,19 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A synthetic Anthropic API key: `sk-ant-api03-` + 93 + `AA`.
+pub fn anthropic_key(seed: u64) -> String {
+    format!("sk-ant-api03-{}AA", random_chars(seed, 93))
+}
+
+/// A synthetic Groq key: `gsk_` + 52.
+pub fn groq_key(seed: u64) -> String {
+    format!("gsk_{}", random_chars(seed, 52))
+}
+
+/// A synthetic Mistral key: 32 letters and digits, no prefix (found only beside the word
+/// "mistral").
+pub fn mistral_key(seed: u64) -> String {
+    random_chars(seed, 32)
+}
