@@ -203,6 +203,7 @@ fn ignore_broken_pipe(err: io::Error) -> io::Result<()> {
 }
 
 fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
+    use crate::keys::redact;
     let mut stderr = io::stderr().lock();
     for note in &outcome.notes {
         let (shown, label) = match note.level {
@@ -210,9 +211,16 @@ fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
             NoteLevel::Info => (!args.quiet, "note"),
             NoteLevel::Verbose => (args.verbose, "note"),
         };
-        if shown {
-            let _ = writeln!(stderr, "keylint: {label}: {}: {}", note.path, note.message);
+        if !shown {
+            continue;
         }
+        // A key in a file name, or quoted by a parser's error, is masked here too.
+        let (path, message) = if args.show_secrets {
+            (note.path.clone(), note.message.clone())
+        } else {
+            (redact(&note.path), redact(&note.message))
+        };
+        let _ = writeln!(stderr, "keylint: {label}: {path}: {message}");
     }
 }
 

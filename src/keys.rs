@@ -34,9 +34,29 @@ fn is_glue_byte(byte: u8) -> bool {
     is_key_byte(byte) || byte == b'+' || byte == b'/'
 }
 
+/// Whether a key must stand alone, or may be glued to what surrounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Boundary {
+    /// Not part of a longer token (a base64 blob, a path, a hash): what KL101 reports.
+    Standalone,
+    /// Also a prefixed key glued into a path or a word (`/run/secrets/sk-…`, `Bearersk-…`):
+    /// what every output masks.
+    Glued,
+}
+
 /// Finds every key in a file. `provider_hit[i]` says whether the prefilter saw a literal of
 /// provider `i`; providers without a hit are not tried.
 pub fn find_keys(source: &SourceText, provider_hit: &[bool]) -> Vec<KeyMatch> {
+    find(source, provider_hit, Boundary::Standalone)
+}
+
+/// Every key to mask in output: those [`find_keys`] finds, and prefixed keys glued into a path
+/// or a word, which are not reported as keys but must not be shown either.
+pub fn find_keys_to_mask(source: &SourceText, provider_hit: &[bool]) -> Vec<KeyMatch> {
+    find(source, provider_hit, Boundary::Glued)
+}
+
+fn find(source: &SourceText, provider_hit: &[bool], boundary: Boundary) -> Vec<KeyMatch> {
     let providers = catalog();
     let bytes = source.bytes;
     let mut lines = LowercaseLines::new(source);
@@ -50,7 +70,7 @@ pub fn find_keys(source: &SourceText, provider_hit: &[bool]) -> Vec<KeyMatch> {
     if hit_with(true) {
         for token in prefixed_token_regex().find_iter(bytes) {
             let span = token.range();
-            if let Some(key) = classify(bytes, span, provider_hit, true, &mut lines) {
+            if let Some(key) = classify(bytes, span, provider_hit, boundary, true, &mut lines) {
                 found.push(key);
             }
         }
@@ -63,7 +83,8 @@ pub fn find_keys(source: &SourceText, provider_hit: &[bool]) -> Vec<KeyMatch> {
             let line = source.line_range(index);
             for token in bare_token_regex().find_iter(&bytes[line.clone()]) {
                 let span = line.start + token.start()..line.start + token.end();
-                if let Some(key) = classify(bytes, span, provider_hit, false, &mut lines) {
+                let strict = Boundary::Standalone;
+                if let Some(key) = classify(bytes, span, provider_hit, strict, false, &mut lines) {
                     found.push(key);
                 }
             }
@@ -144,11 +165,12 @@ fn classify(
     bytes: &[u8],
     span: Range<usize>,
     provider_hit: &[bool],
+    boundary: Boundary,
     prefixed: bool,
     lines: &mut LowercaseLines,
 ) -> Option<KeyMatch> {
     let providers = catalog();
-    if !standalone(bytes, &span) {
+    if boundary == Boundary::Standalone && !standalone(bytes, &span) {
         return None;
     }
     let token = &bytes[span.clone()];
@@ -261,7 +283,7 @@ pub fn redact(text: &str) -> String {
     let all = vec![true; catalog().len()];
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
-    for key in find_keys(&source, &all) {
+    for key in find_keys_to_mask(&source, &all) {
         out.push_str(&text[cursor..key.span.start]);
         out.push_str(&mask(&text[key.span.clone()], &key.shape.keep));
         cursor = key.span.end;
@@ -316,6 +338,18 @@ mod tests {
             format!("ta{LEGACY}"),
         ] {
             assert!(keys_in(&text).is_empty(), "{text}");
+        }
+        // Not reported, but never shown either: a key glued into a path or a word is masked.
+        for text in [
+            format!("x{LEGACY}"),
+            format!("ab+{LEGACY}"),
+            format!("/run/secrets/{LEGACY}"),
+            format!("Bearer{LEGACY}"),
+            format!("{LEGACY}=="),
+        ] {
+            let shown = redact(&text);
+            assert!(!shown.contains(&LEGACY[3..20]), "{shown}");
+            assert_eq!(shown.len(), text.len());
         }
     }
 

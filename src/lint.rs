@@ -184,11 +184,14 @@ impl Linter {
                 }
             }
         }
-        let mut sensitive: Vec<Sensitive> = file
-            .keys()
-            .iter()
-            .map(|key| Sensitive::of(&source, key.span.clone(), self.shown_key(&source, key)))
-            .collect();
+        let mut sensitive: Vec<Sensitive> = if violations.is_empty() {
+            Vec::new()
+        } else {
+            crate::keys::find_keys_to_mask(&source, &hits.providers)
+                .iter()
+                .map(|key| Sensitive::of(&source, key.span.clone(), self.shown_key(&source, key)))
+                .collect()
+        };
         for (_, violation) in &violations {
             if let Some(span) = &violation.secret {
                 if !sensitive.iter().any(|s| s.span == *span) {
@@ -255,7 +258,7 @@ impl Linter {
     /// Every key in a file, as it must be shown.
     fn sensitive(&self, source: &SourceText) -> Vec<Sensitive> {
         let all = vec![true; crate::providers::catalog().len()];
-        crate::keys::find_keys(source, &all)
+        crate::keys::find_keys_to_mask(source, &all)
             .iter()
             .map(|key| Sensitive::of(source, key.span.clone(), self.shown_key(source, key)))
             .collect()

@@ -795,3 +795,30 @@ fn leaks_are_found_and_elided() {
     );
     assert!(secret.leaked_lines(&masked).is_empty());
 }
+
+#[test]
+fn a_key_in_a_path_is_masked() {
+    // A folder and a binary file named with a key: finding paths and notes show neither.
+    let key = legacy(900);
+    let folder = key.text.clone();
+    let inner = legacy(901);
+    let dir = tree(&[
+        (
+            format!("{folder}/app.py").as_str(),
+            format!("API_KEY = \"{}\"\n", inner.text).as_bytes(),
+        ),
+        (format!("{folder}/blob.bin").as_str(), b"\0\x01\x02 binary"),
+    ]);
+    let mut leaks = Vec::new();
+    for args in FORMATS {
+        let args: Vec<&str> = args.iter().copied().chain(["--verbose"]).collect();
+        let output = keylint(dir.path(), &args);
+        assert_eq!(code(&output), 1, "{args:?}");
+        for text in [stdout(&output), stderr(&output)] {
+            for secret in [&key, &inner] {
+                leaks.extend(secret.leaked_lines(&text));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
