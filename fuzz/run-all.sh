@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each, one after the other, and prints a
-# summary: runs, executions per second, peak memory, and the crash file if one was found.
+# summary: runs, executions per second, peak memory, the slowest input (s), and the crash file
+# if one was found.
 #
 #   fuzz/run-all.sh [SECONDS] [TARGET...]     SECONDS defaults to 600
 #
@@ -38,16 +39,22 @@ for target in "${targets[@]}"; do
         speed=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
         rss=$(grep -o 'rss: [0-9]*Mb' "$log" | tail -1 | grep -o '[0-9]*')
     fi
-    crash=$(grep -o 'Test unit written to [^ ]*' "$log" | sed 's/Test unit written to //' | tr '\n' ' ')
+    crash=$(grep -o 'Test unit written to [^ ]*' "$log" | sed 's/Test unit written to //' | grep -v '/slow-unit-' | tr '\n' ' ')
+    slow=$(grep -o 'Test unit written to [^ ]*/slow-unit-[^ ]*' "$log" | sed 's/Test unit written to //' | tr '\n' ' ')
+    slowest=$(grep -o 'stat::slowest_unit_time_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    row=$(printf '%-18s %12s %8s %7s %8s' "$target" "${runs:-?}" "${speed:-?}" "${rss:-?}" "${slowest:-?}")
     if [ "$status" -ne 0 ] || [ -n "$crash" ]; then
         failed=1
-        kind=$(grep -m1 -o -E "panicked at [^:]*:[0-9]+|secrecy: [^(]*|ERROR: AddressSanitizer: [a-z-]*|ERROR: libFuzzer: [a-z-]*" "$log")
-        summary+=("$(printf '%-18s %12s %8s %7s  CRASH %s %s' "$target" "${runs:-?}" "${speed:-?}" "${rss:-?}" "$kind" "$crash")")
+        kind=$(grep -m1 -o -E "secrecy: the [a-z]+ output" "$log" ||
+            grep -m1 -o -E "panicked at [^:]*:[0-9]+|ERROR: [A-Za-z]+: [a-z-]*" "$log")
+        summary+=("$row  CRASH ($kind) $crash")
+    elif [ -n "$slow" ]; then
+        summary+=("$row  ok, slow unit: $slow")
     else
-        summary+=("$(printf '%-18s %12s %8s %7s  ok' "$target" "${runs:-?}" "${speed:-?}" "${rss:-?}")")
+        summary+=("$row  ok")
     fi
 done
 
-printf '%-18s %12s %8s %7s  %s\n' target runs exec/s rss_mb result
+printf '%-18s %12s %8s %7s %8s  %s\n' target runs exec/s rss_mb slowest result
 printf '%s\n' "${summary[@]}"
 exit "$failed"

@@ -8,5 +8,9 @@ fuzz_target!(|data: &[u8]| {
     let parsed = keylint::parse::dockerfile::parse(data);
     std::hint::black_box(&parsed);
     std::hint::black_box(keylint::config::model(FileKind::Dockerfile, data));
-    std::hint::black_box(keylint::code::facts_for(FileKind::Dockerfile, "Dockerfile", data));
+    std::hint::black_box(keylint::code::facts_for(
+        FileKind::Dockerfile,
+        "Dockerfile",
+        data,
+    ));
 });

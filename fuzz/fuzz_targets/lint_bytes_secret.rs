@@ -8,9 +8,7 @@
 use std::sync::OnceLock;
 
 use keylint::Linter;
-use keylint_fuzz::{
-    known_keys, lint_and_render, linter, secrecy_checked, DELIMITERS, LINT_PATHS,
-};
+use keylint_fuzz::{known_keys, lint_and_render, linter, secrecy_checked, DELIMITERS, LINT_PATHS};
 use libfuzzer_sys::fuzz_target;
 
 static LINTER: OnceLock<Linter> = OnceLock::new();

@@ -5,5 +5,9 @@ use keylint::file_kind::FileKind;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    std::hint::black_box(keylint::code::facts_for(FileKind::Notebook, "explore.ipynb", data));
+    std::hint::black_box(keylint::code::facts_for(
+        FileKind::Notebook,
+        "explore.ipynb",
+        data,
+    ));
 });

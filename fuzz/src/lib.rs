@@ -71,6 +71,8 @@ fn git_status(kind: FileKind, selector: u8) -> GitStatus {
 /// Everything a user may see of one file's lint: each reporter's output and the verbose notes.
 pub struct Rendered {
     pub outputs: Vec<(&'static str, String)>,
+    /// Each finding's rule code and the texts it carries, to tell which rule shows a key.
+    pub findings: Vec<(&'static str, Vec<(&'static str, String)>)>,
 }
 
 impl Rendered {
@@ -80,9 +82,20 @@ impl Rendered {
             if let Some(at) = text.find(key) {
                 let from = text[..at].rfind('\n').map_or(0, |n| n + 1);
                 let to = text[at..].find('\n').map_or(text.len(), |n| at + n);
+                let culprits: Vec<String> = self
+                    .findings
+                    .iter()
+                    .flat_map(|(code, fields)| {
+                        fields
+                            .iter()
+                            .filter(|(_, text)| text.contains(key))
+                            .map(move |(field, _)| format!("{code} {field}"))
+                    })
+                    .collect();
                 panic!(
-                    "secrecy: the {name} output shows a key in full ({} bytes): {}",
+                    "secrecy: the {name} output shows a key in full ({} bytes) [{}]: {}",
                     key.len(),
+                    culprits.join(", "),
                     &text[from..to]
                 );
             }
@@ -102,6 +115,23 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
     });
+    let texts = findings
+        .iter()
+        .map(|f| {
+            let mut fields = vec![
+                ("message", f.message.clone()),
+                ("label", f.label.clone()),
+                ("help", f.help.clone()),
+                ("snippet", f.snippet.text.clone()),
+                ("secret", f.secret.clone().unwrap_or_default()),
+            ];
+            for related in &f.related {
+                fields.push(("related message", related.message.clone()));
+                fields.push(("related snippet", related.snippet.text.clone()));
+            }
+            (f.rule.code, fields)
+        })
+        .collect();
     let notes = report
         .parse_failure
         .into_iter()
@@ -148,7 +178,10 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
         .map(|n| format!("{}: {}\n", n.path, n.message))
         .collect();
     outputs.push(("notes", notes));
-    Rendered { outputs }
+    Rendered {
+        outputs,
+        findings: texts,
+    }
 }
 
 /// A linter with every rule and the default settings (keys masked).
@@ -175,10 +208,16 @@ pub fn secrecy_checked() -> bool {
 /// Synthetic keys of documented shapes, built at run time so no key literal sits in the source.
 pub fn known_keys() -> Vec<String> {
     let marker = ["T3Bl", "bkFJ"].concat();
-    let legacy = format!("sk-{}{marker}{}", "q7Rm2xLp9VbN4tKc8WzA", "h3Jd6YsE1uGf5oPi0MnB");
+    let legacy = format!(
+        "sk-{}{marker}{}",
+        "q7Rm2xLp9VbN4tKc8WzA", "h3Jd6YsE1uGf5oPi0MnB"
+    );
     let block = "Zr4-Kp8_Wq2xNv6Hs0Jt"; // 20 characters of the project key's alphabet
     let project_half: String = block.chars().cycle().take(74).collect();
-    let project = format!("sk-proj-{project_half}{marker}{}", project_half.to_lowercase());
+    let project = format!(
+        "sk-proj-{project_half}{marker}{}",
+        project_half.to_lowercase()
+    );
     let anthropic_body: String = "Vb7_Qe3-Lm9Xc1Ds5Fg".chars().cycle().take(93).collect();
     let anthropic = format!("sk-ant-api03-{anthropic_body}AA");
     vec![legacy, project, anthropic]
