@@ -15,6 +15,7 @@ use crate::file_kind::FileKind;
 use crate::git_status::IgnoreOracle;
 use crate::lint::{Finding, Linter};
 use crate::rules::GitStatus;
+use crate::source::{self, Encoding};
 
 /// keylint's own ignore file: gitignore syntax, paths never scanned.
 pub const IGNORE_FILE: &str = ".keylintignore";
@@ -212,8 +213,12 @@ impl Scan<'_> {
             message,
         };
         match read_file(path, settings.max_file_size, buffer) {
-            Ok(ReadOutcome::Text) => {
+            Ok(ReadOutcome::Text(encoding)) => {
                 self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                if let Some(encoding) = encoding {
+                    let message = format!("read as {}", encoding.name());
+                    self.note(note(NoteLevel::Verbose, message));
+                }
                 let report = self.linter.lint_bytes(&display, path, kind, git, buffer);
                 if let Some(summary) = report.summary {
                     self.summaries.lock().expect("not poisoned").push(summary);
@@ -317,7 +322,8 @@ fn explicitly_ignored(matcher: &Gitignore, cwd: &Path, path: &Path) -> bool {
 }
 
 enum ReadOutcome {
-    Text,
+    /// Text, decoded to UTF-8 from `Some` encoding.
+    Text(Option<Encoding>),
     Binary,
     TooLarge(u64),
 }
@@ -333,11 +339,17 @@ fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Resul
     if buffer.len() as u64 > max_size {
         return Ok(ReadOutcome::TooLarge(buffer.len() as u64));
     }
+    // UTF-16 and UTF-32 text is full of NULs: decode it before the binary sniff.
+    let encoding = Encoding::sniff(buffer).map(|(encoding, mark)| {
+        let text = source::decode(encoding, &buffer[mark..]);
+        *buffer = text.into_bytes();
+        encoding
+    });
     let sniff = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
     if memchr_nul(sniff) {
         return Ok(ReadOutcome::Binary);
     }
-    Ok(ReadOutcome::Text)
+    Ok(ReadOutcome::Text(encoding))
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
