@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::lint::{Linter, Settings};
-use crate::report::{GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter};
+use crate::report::{
+    escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
+};
 use crate::rules::{registry, Severity, RULES};
 use crate::walk::{scan, NoteLevel, ScanOutcome};
 
@@ -128,7 +130,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("keylint: error: {message}");
+            eprintln!("keylint: error: {}", escape_controls(&message));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -211,7 +213,12 @@ fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
             NoteLevel::Verbose => (args.verbose, "note"),
         };
         if shown {
-            let _ = writeln!(stderr, "keylint: {label}: {}: {}", note.path, note.message);
+            let _ = writeln!(
+                stderr,
+                "keylint: {label}: {}: {}",
+                escape_controls(&note.path),
+                escape_controls(&note.message)
+            );
         }
     }
 }

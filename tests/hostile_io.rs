@@ -127,3 +127,100 @@ fn binary_files_stay_binary() {
         "{notes}"
     );
 }
+
+/// The characters a terminal acts on: C0 but tab and line feed, DEL, C1, bidi overrides.
+fn unsafe_chars(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .collect()
+}
+
+/// `text` without the SGR colour sequences keylint writes (`ESC [ digits ; m`).
+fn without_colours(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('\u{1b}') {
+        out.push_str(&rest[..at]);
+        let sequence = &rest[at + 1..];
+        let len = sequence
+            .strip_prefix('[')
+            .and_then(|s| s.find('m').map(|end| (s, end)))
+            .filter(|(s, end)| s[..*end].chars().all(|c| c.is_ascii_digit() || c == ';'))
+            .map_or(0, |(_, end)| end + 2);
+        if len == 0 {
+            // Not a colour of ours: keep the ESC so the caller sees it.
+            out.push('\u{1b}');
+        }
+        rest = &sequence[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn control_characters_from_files_and_names_are_escaped() {
+    let key = openai_legacy_key(43);
+    let name = "evil\u{1b}]0;owned\u{7}.py";
+    let source =
+        format!("x = \"\u{1b}[2J\u{7}\"; key = \"{key}\"  # \u{202e}\u{2066}\u{9b}\u{7f}\r tail\n");
+    let dir = tree(&[
+        (name, source.as_bytes()),
+        ("blob\u{1b}[2J.bin", b"\x00\x01\x02"),
+    ]);
+    let report = keylint(
+        dir.path(),
+        &["check", "--format", "json", "--select", "KL101"],
+    );
+    let column = json(&report)["findings"][0]["column"].as_u64().unwrap();
+    assert_eq!(column, 21, "the key starts after 20 characters of the line");
+
+    let never = keylint(
+        dir.path(),
+        &["check", "--color", "never", "--select", "KL101", "-v"],
+    );
+    let text = stdout(&never);
+    assert_eq!(unsafe_chars(&text), [], "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("evil\\x1b]0;owned\\x07.py:1:21"), "{text}");
+    assert!(text.contains("x = \"\\x1b[2J\\x07\""), "{text}");
+    assert!(
+        text.contains("\\u{202e}\\u{2066}\\u{9b}\\x7f\\x0d tail"),
+        "{text}"
+    );
+    // The label still points at the key: its underline starts under the masked key.
+    let lines: Vec<&str> = text.lines().collect();
+    let snippet = lines
+        .iter()
+        .position(|l| l.contains("key = \"sk-"))
+        .unwrap();
+    let key_at = lines[snippet]
+        .find("sk-")
+        .map(|at| lines[snippet][..at].chars().count());
+    let underline_at = lines[snippet + 1].chars().position(|c| c == '─');
+    assert_eq!(key_at, underline_at, "{text}");
+    let notes = stderr(&never);
+    assert_eq!(unsafe_chars(&notes), [], "{notes}");
+    assert!(
+        notes.contains("blob\\x1b[2J.bin: skipped: binary file"),
+        "{notes}"
+    );
+
+    let always = keylint(
+        dir.path(),
+        &["check", "--color", "always", "--select", "KL101"],
+    );
+    let text = stdout(&always);
+    assert!(text.contains('\u{1b}'), "colours are on");
+    assert_eq!(unsafe_chars(&without_colours(&text)), [], "{text:?}");
+
+    let github = stdout(&keylint(
+        dir.path(),
+        &["check", "--format", "github", "--select", "KL101"],
+    ));
+    assert_eq!(unsafe_chars(&github), [], "{github}");
+    assert_eq!(github.lines().count(), 1, "{github}");
+}

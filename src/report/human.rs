@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{summary_line, Report, Reporter};
+use super::{escape_controls, is_unsafe_for_terminal, push_escape, summary_line, Report, Reporter};
 use crate::lint::Finding;
 use crate::rules::Severity;
 
@@ -45,8 +46,12 @@ impl Reporter for HumanReporter {
 }
 
 /// A finding as miette sees it.
+/// Every text from a scanned file or its name is escaped (see `escape_controls`).
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    message: String,
+    label: String,
+    help: String,
     excerpt: Excerpt,
     related: Vec<RelatedDiagnostic>,
 }
@@ -55,14 +60,16 @@ impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
         FindingDiagnostic {
             finding,
+            message: escape_controls(&finding.message).into_owned(),
+            label: escape_controls(&finding.label).into_owned(),
+            help: escape_controls(&finding.help).into_owned(),
             excerpt: Excerpt::of(&finding.path, &finding.snippet),
             related: finding
                 .related
                 .iter()
                 .map(|r| RelatedDiagnostic {
-                    message: r.message.clone(),
+                    message: escape_controls(&r.message).into_owned(),
                     excerpt: Excerpt::of(&r.path, &r.snippet),
-                    span: r.snippet.span.clone(),
                 })
                 .collect(),
         }
@@ -74,7 +81,6 @@ impl<'a> FindingDiagnostic<'a> {
 struct RelatedDiagnostic {
     message: String,
     excerpt: Excerpt,
-    span: std::ops::Range<usize>,
 }
 
 impl fmt::Display for RelatedDiagnostic {
@@ -96,7 +102,7 @@ impl Diagnostic for RelatedDiagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, SourceSpan::from(self.span.clone())),
+            LabeledSpan::new_primary_with_span(None, SourceSpan::from(self.excerpt.span.clone())),
         )))
     }
 }
@@ -109,7 +115,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -129,7 +135,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.finding.help))
+        Some(Box::new(&self.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -144,21 +150,25 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = &self.finding.snippet.span;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.finding.label.clone()),
-                SourceSpan::from(span.start..span.end),
+                Some(self.label.clone()),
+                SourceSpan::from(self.excerpt.span.clone()),
             ),
         )))
     }
 }
 
-/// One line of a file (possibly cut), placed at its real line and column.
+/// One line of a file (possibly cut), placed at its real line and column, with unsafe
+/// characters escaped and the span moved to match.
 #[derive(Debug)]
 struct Excerpt {
     name: String,
     text: String,
+    /// Byte range of the span in `text`.
+    span: Range<usize>,
+    /// Where each escape ends in `text`, and the characters it adds to the line.
+    escapes: Vec<(usize, usize)>,
     /// 0-based line of `text` in the file.
     first_line: usize,
     column_offset: usize,
@@ -166,12 +176,54 @@ struct Excerpt {
 
 impl Excerpt {
     fn of(path: &str, snippet: &crate::lint::Snippet) -> Excerpt {
+        let mut text = String::with_capacity(snippet.text.len());
+        let mut escapes = Vec::new();
+        let original = &snippet.span;
+        let mut span = original.clone();
+        for (offset, c) in snippet.text.char_indices() {
+            if offset == original.start {
+                span.start = text.len();
+            }
+            if offset == original.end {
+                span.end = text.len();
+            }
+            if is_unsafe_for_terminal(c) {
+                let before = text.len();
+                push_escape(&mut text, c);
+                escapes.push((text.len(), text.len() - before - 1));
+            } else {
+                text.push(c);
+            }
+        }
+        if original.start >= snippet.text.len() {
+            span.start = text.len();
+        }
+        if original.end >= snippet.text.len() {
+            span.end = text.len();
+        }
         Excerpt {
-            name: path.to_owned(),
-            text: snippet.text.clone(),
+            name: escape_controls(path).into_owned(),
+            text,
+            span,
+            escapes,
             first_line: snippet.line - 1,
             column_offset: snippet.column_offset,
         }
+    }
+
+    /// Characters of the file's line before `offset` in `text`, escapes counted as one.
+    fn column(&self, offset: usize) -> usize {
+        let shown = self
+            .text
+            .get(..offset)
+            .map_or(0, |before| before.chars().count());
+        let added: usize = self
+            .escapes
+            .iter()
+            .take_while(|(end, _)| *end <= offset)
+            .map(|(_, added)| added)
+            .sum();
+        shown - added + self.column_offset
     }
 }
 
@@ -185,18 +237,14 @@ impl SourceCode for Excerpt {
         let inner = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts columns in bytes; reports count characters.
+        // miette counts columns in bytes; reports count characters of the file.
         let start = inner.span().offset().min(self.text.len());
-        let column = self
-            .text
-            .get(..start)
-            .map_or(0, |before| before.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line() + self.first_line,
-            column + self.column_offset,
+            self.column(start),
             inner.line_count(),
         )))
     }
