@@ -9,12 +9,17 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use textwrap::core::Word;
+use textwrap::{WordSeparator, WordSplitter};
+
 use super::{escape_controls, is_unsafe_for_terminal, push_escape, summary_line, Report, Reporter};
 use crate::lint::Finding;
 use crate::rules::Severity;
 
 pub struct HumanReporter {
     pub color: bool,
+    /// Columns to wrap text at (see `cli::output_width`).
+    pub width: usize,
     /// Leave out the summary line.
     pub quiet: bool,
 }
@@ -28,7 +33,10 @@ impl Reporter for HumanReporter {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(160)
+            .with_width(self.width)
+            .with_break_words(false)
+            .with_word_splitter(WordSplitter::NoHyphenation)
+            .with_word_separator(WordSeparator::Custom(words_outside_code))
             .with_context_lines(1);
         for finding in &report.outcome.findings {
             let mut rendered = String::new();
@@ -43,6 +51,38 @@ impl Reporter for HumanReporter {
         }
         Ok(())
     }
+}
+
+/// Splits a line into words at ASCII spaces, except inside a `code span`, so a URL or a command
+/// is never cut (an odd last backtick opens nothing).
+fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
+    let mut backticks_left = line.matches('`').count() / 2 * 2;
+    let mut in_code = false;
+    let mut words = Vec::new();
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'`' if backticks_left > 0 => {
+                backticks_left -= 1;
+                in_code = !in_code;
+            }
+            b' ' if !in_code => {
+                let end = at + line[at..].len() - line[at..].trim_start_matches(' ').len();
+                words.push(Word::from(&line[start..end]));
+                start = end;
+                at = end;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    if start < line.len() {
+        words.push(Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
 }
 
 /// A finding as miette sees it.
@@ -247,5 +287,80 @@ impl SourceCode for Excerpt {
             self.column(start),
             inner.line_count(),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::file_kind::FileKind;
+    use crate::lint::{Linter, Settings};
+    use crate::rules::GitStatus;
+    use crate::walk::ScanOutcome;
+
+    const KEY: &str = "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"; // keylint: ignore[KL101] synthetic
+
+    fn render(width: usize, text: &str) -> String {
+        let linter = Linter::new(Settings::default()).unwrap();
+        let findings = linter
+            .lint_bytes(
+                "app.py",
+                Path::new("app.py"),
+                FileKind::Python,
+                GitStatus::Committable,
+                text.as_bytes(),
+            )
+            .findings;
+        let outcome = ScanOutcome {
+            findings,
+            notes: Vec::new(),
+            files_scanned: 1,
+        };
+        let report = Report {
+            outcome: &outcome,
+            rules: linter.rules(),
+        };
+        let reporter = HumanReporter {
+            color: false,
+            width,
+            quiet: true,
+        };
+        let mut out = Vec::new();
+        reporter.write(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn narrow_output_keeps_urls_whole() {
+        let source = format!("client = OpenAI(api_key=\"{KEY}\")\n");
+        for width in 40..=100 {
+            let text = render(width, &source);
+            let help: Vec<&str> = text
+                .lines()
+                .skip_while(|line| !line.contains("help:"))
+                .collect();
+            assert!(help.len() > 1, "the help wraps at {width} columns: {text}");
+            assert!(
+                help.iter()
+                    .any(|line| line.contains("https://platform.openai.com/api-keys")),
+                "{width}: {text}"
+            );
+            // Only a line holding the URL may overflow.
+            assert!(
+                help.iter()
+                    .all(|line| line.chars().count() <= width || line.contains("https://")),
+                "{width}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn words_split_at_spaces_outside_code_spans() {
+        let words: Vec<String> = words_outside_code("set `export A=b c` then-run it `x")
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(words, ["set", "`export A=b c`", "then-run", "it", "`x"]);
     }
 }
