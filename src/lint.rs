@@ -216,9 +216,18 @@ impl Linter {
         if cross_file {
             report.summary = crate::wiring::Summary::of(&file);
         }
-        report.parse_failure = file
-            .config()
-            .and_then(|model| model.parse_failure.clone())
+        let config_failure = file.config().and_then(|model| model.parse_failure.clone());
+        // A template (Helm) is not meant to parse as plain YAML: only a note for --verbose.
+        let template = config_failure.is_some()
+            && std::str::from_utf8(bytes).is_ok_and(crate::parse::yaml::looks_templated);
+        if template {
+            report.parse_failure = config_failure;
+        } else {
+            report.config_failure = config_failure;
+        }
+        report.parse_failure = report
+            .parse_failure
+            .take()
             .or_else(|| file.code().and_then(|facts| facts.parse_error.clone()))
             .or_else(|| {
                 (hits.code_context() && bytes.len() > MAX_PARSE_BYTES && file.kind.is_source())
@@ -457,8 +466,12 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What the cross-file rules need of this file, when it has any.
     pub summary: Option<crate::wiring::Summary>,
-    /// Why a configuration file was not understood structurally (a note for --verbose).
+    /// Why a file was not understood structurally, where that is common and expected (source
+    /// code, templates): a note for --verbose.
     pub parse_failure: Option<String>,
+    /// Why a configuration file was not understood structurally, so its structural rules did not
+    /// run: a warning.
+    pub config_failure: Option<String>,
 }
 
 /// Cuts a long line to the span plus a margin on each side, marking the cuts with `…`.

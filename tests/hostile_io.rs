@@ -224,3 +224,123 @@ fn control_characters_from_files_and_names_are_escaped() {
     assert_eq!(unsafe_chars(&github), [], "{github}");
     assert_eq!(github.lines().count(), 1, "{github}");
 }
+
+#[test]
+fn configuration_that_fails_to_parse_is_a_warning() {
+    let dir = tree(&[
+        (
+            "compose.yaml",
+            b"services:\n  api:\n    environment:\n      OPENAI_API_KEY: [unclosed\n",
+        ),
+        (
+            "chart/templates/deploy.yaml",
+            b"image: {{ .Values.image }}\nenv:\n  OPENAI_API_KEY: x\n",
+        ),
+        ("broken.py", b"def f(:\n    OPENAI_API_KEY = 1\n"),
+    ]);
+    let output = keylint(dir.path(), &["check"]);
+    let notes = stderr(&output);
+    assert!(
+        notes.contains(
+            "keylint: warning: compose.yaml: YAML error at 5:1: while parsing a flow sequence, \
+             expected ',' or ']'; scanned as text only, structural rules skipped"
+        ),
+        "{notes}"
+    );
+    // Source code that does not parse, and templates, are common: notes for --verbose.
+    assert!(!notes.contains("broken.py"), "{notes}");
+    assert!(!notes.contains("deploy.yaml"), "{notes}");
+    let verbose = stderr(&keylint(dir.path(), &["check", "--verbose"]));
+    assert!(
+        verbose.contains("keylint: note: broken.py: syntax error"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("keylint: note: chart/templates/deploy.yaml: a template"),
+        "{verbose}"
+    );
+    assert_eq!(stderr(&keylint(dir.path(), &["check", "--quiet"])), notes);
+}
+
+/// Whether permissions bind here: they do not for root, which reads a mode-000 file anyway.
+fn permissions_bind(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("probe");
+    std::fs::write(&probe, "x").unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let binds = std::fs::read(&probe).is_err();
+    std::fs::remove_file(&probe).unwrap();
+    binds
+}
+
+#[test]
+fn permission_errors_say_permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("app.py", b"x = 1\n"), ("private/app.py", b"x = 2\n")]);
+    if !permissions_bind(dir.path()) {
+        eprintln!("skipped: permissions do not bind (running as root)");
+        return;
+    }
+    let private = dir.path().join("private");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let named = keylint(dir.path(), &["check", "private/app.py"]);
+    let walked = keylint(dir.path(), &["check"]);
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code(&named), 2);
+    assert_eq!(
+        stderr(&named),
+        "keylint: error: private/app.py: permission denied\n"
+    );
+    // The folder can be listed, but not searched: its files cannot be opened.
+    assert_eq!(code(&walked), 0);
+    assert!(
+        stderr(&walked)
+            .contains("keylint: warning: private/app.py: cannot read: permission denied"),
+        "{}",
+        stderr(&walked)
+    );
+}
+
+#[test]
+fn symlinks_are_followed_inside_the_tree_only() {
+    let key = openai_legacy_key(44);
+    let outside = tree(&[("leak.py", format!("K = '{key}'\n").as_bytes())]);
+    let dir = tree(&[
+        ("app.py", b"x = 1\n"),
+        ("real/config.py", format!("K = '{key}'\n").as_bytes()),
+    ]);
+    let root = dir.path();
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+    };
+    link(std::path::Path::new("real/config.py"), "config.py");
+    link(std::path::Path::new("real"), "alias");
+    link(&outside.path().join("leak.py"), "leak.py");
+    link(outside.path(), "elsewhere");
+    link(std::path::Path::new("missing.py"), "dangling.py");
+    link(std::path::Path::new("."), "real/loop");
+
+    let output = keylint(root, &["check", "--format", "json", "--select", "KL101"]);
+    assert_eq!(
+        finding_lines(&output),
+        [
+            "alias/config.py:1:6-57 KL101 openai",
+            "config.py:1:6-57 KL101 openai",
+            "real/config.py:1:6-57 KL101 openai",
+        ]
+    );
+    assert_eq!(stderr(&output), "", "links are noted only with --verbose");
+    let verbose = stderr(&keylint(root, &["check", "--verbose"]));
+    let outside_path = outside.path().display();
+    for note in [
+        format!("leak.py: skipped: symlink to {outside_path}/leak.py, outside the scanned tree"),
+        format!("elsewhere: skipped: symlink to {outside_path}, outside the scanned tree"),
+        "dangling.py: skipped: broken symlink to missing.py".to_owned(),
+        "real/loop: skipped: symlink loop back to".to_owned(),
+    ] {
+        assert!(
+            verbose.contains(&format!("keylint: note: {note}")),
+            "{note}\n{verbose}"
+        );
+    }
+}
