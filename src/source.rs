@@ -129,16 +129,19 @@ const UTF16_SNIFF_LEN: usize = 1024;
 /// UTF-16 text without a mark: in the first KiB, nine pairs in ten are an ASCII character
 /// (not NUL) next to a NUL byte, on the same side every time.
 fn bomless_utf16(bytes: &[u8]) -> Option<Encoding> {
-    let pairs: Vec<&[u8]> = bytes[..bytes.len().min(UTF16_SNIFF_LEN)]
-        .chunks_exact(2)
-        .collect();
-    if pairs.len() < 2 {
+    let head = &bytes[..bytes.len().min(UTF16_SNIFF_LEN)];
+    let pairs = head.len() / 2;
+    // Most files: no NUL at all, nothing to count.
+    if pairs < 2 || !head.contains(&0) {
         return None;
     }
     let ascii = |byte: u8| (1..0x80).contains(&byte);
-    let little = pairs.iter().filter(|p| ascii(p[0]) && p[1] == 0).count();
-    let big = pairs.iter().filter(|p| p[0] == 0 && ascii(p[1])).count();
-    let enough = |count: usize| count * 10 >= pairs.len() * 9;
+    let (mut little, mut big) = (0, 0);
+    for pair in head.chunks_exact(2) {
+        little += usize::from(ascii(pair[0]) && pair[1] == 0);
+        big += usize::from(pair[0] == 0 && ascii(pair[1]));
+    }
+    let enough = |count: usize| count * 10 >= pairs * 9;
     if enough(little) {
         Some(Encoding::Utf16Le)
     } else if enough(big) {
