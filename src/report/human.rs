@@ -357,6 +357,24 @@ mod tests {
     }
 
     #[test]
+    fn excerpts_escape_and_keep_the_span_on_its_text() {
+        let text = "\u{1b}[2J\u{202e} = 'sk-***' \u{7}".to_owned();
+        let start = text.find("sk-").unwrap();
+        let snippet = crate::lint::Snippet {
+            span: start..start + "sk-***".len(),
+            text,
+            line: 3,
+            column_offset: 10,
+        };
+        let excerpt = Excerpt::of("a\u{1b}b.env", &snippet);
+        assert_eq!(excerpt.name, "a\\x1bb.env");
+        assert_eq!(excerpt.text, "\\x1b[2J\\u{202e} = 'sk-***' \\x07");
+        assert_eq!(&excerpt.text[excerpt.span.clone()], "sk-***");
+        // Columns count the file's characters: ten cut off, then ESC [ 2 J U+202E = '.
+        assert_eq!(excerpt.column(excerpt.span.start), 10 + 9);
+    }
+
+    #[test]
     fn words_split_at_spaces_outside_code_spans() {
         let words: Vec<String> = words_outside_code("set `export A=b c` then-run it `x")
             .map(|w| w.to_string())
