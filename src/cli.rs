@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::lint::{Linter, Settings};
-use crate::report::{GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter};
+use crate::report::{
+    escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
+};
 use crate::rules::{registry, Severity, RULES};
 use crate::walk::{scan, NoteLevel, ScanOutcome};
 
@@ -128,7 +130,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("keylint: error: {message}");
+            eprintln!("keylint: error: {}", escape_controls(&message));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -163,6 +165,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(HumanReporter {
             color,
+            width: output_width(args.output.is_none() && io::stdout().is_terminal()),
             quiet: args.quiet,
         }),
         Format::Json => Box::new(JsonReporter),
@@ -194,6 +197,37 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     })
 }
 
+/// Columns of human output written to a file or a pipe: the same everywhere.
+const FIXED_WIDTH: usize = 160;
+/// Narrower terminals still get this many columns (the snippet frame needs room).
+const MIN_WIDTH: usize = 40;
+/// A terminal whose size cannot be told.
+const FALLBACK_WIDTH: usize = 80;
+
+/// Columns to wrap human output at: on a terminal its width (`COLUMNS` when set, else asked of the
+/// terminal, else 80); otherwise a fixed 160.
+fn output_width(to_terminal: bool) -> usize {
+    let columns = std::env::var("COLUMNS").ok();
+    let queried = || terminal_size::terminal_size().map(|(width, _)| usize::from(width.0));
+    width_for(to_terminal, columns.as_deref(), queried)
+}
+
+fn width_for(
+    to_terminal: bool,
+    columns: Option<&str>,
+    queried: impl FnOnce() -> Option<usize>,
+) -> usize {
+    if !to_terminal {
+        return FIXED_WIDTH;
+    }
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(queried)
+        .unwrap_or(FALLBACK_WIDTH)
+        .max(MIN_WIDTH)
+}
+
 fn ignore_broken_pipe(err: io::Error) -> io::Result<()> {
     if err.kind() == io::ErrorKind::BrokenPipe {
         Ok(())
@@ -220,7 +254,12 @@ fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
         } else {
             (redact(&note.path), redact(&note.message))
         };
-        let _ = writeln!(stderr, "keylint: {label}: {path}: {message}");
+        let _ = writeln!(
+            stderr,
+            "keylint: {label}: {}: {}",
+            escape_controls(&path),
+            escape_controls(&message)
+        );
     }
 }
 
@@ -274,4 +313,18 @@ fn explain(rule: &str) -> Result<u8, String> {
         .or_else(ignore_broken_pipe)
         .map_err(|err| err.to_string())?;
     Ok(EXIT_CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_is_the_terminals_or_fixed() {
+        assert_eq!(width_for(false, Some("80"), || Some(100)), FIXED_WIDTH);
+        assert_eq!(width_for(true, Some("80"), || Some(100)), 80);
+        assert_eq!(width_for(true, Some("wide"), || Some(100)), 100);
+        assert_eq!(width_for(true, None, || None), FALLBACK_WIDTH);
+        assert_eq!(width_for(true, Some("10"), || None), MIN_WIDTH);
+    }
 }

@@ -165,7 +165,9 @@ impl Linter {
                 let mut file =
                     FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
                 file.location = Some(location);
+                file.structure_wanted = true;
                 report.summary = crate::wiring::Summary::of(&file);
+                report.note_config_failure(&file);
             }
             return report;
         }
@@ -213,9 +215,10 @@ impl Linter {
         if cross_file {
             report.summary = crate::wiring::Summary::of(&file);
         }
-        report.parse_failure = file
-            .config()
-            .and_then(|model| model.parse_failure.clone())
+        report.note_config_failure(&file);
+        report.parse_failure = report
+            .parse_failure
+            .take()
             .or_else(|| file.code().and_then(|facts| facts.parse_error.clone()))
             .or_else(|| {
                 (hits.code_context() && bytes.len() > MAX_PARSE_BYTES && file.kind.is_source())
@@ -524,8 +527,29 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What the cross-file rules need of this file, when it has any.
     pub summary: Option<crate::wiring::Summary>,
-    /// Why a configuration file was not understood structurally (a note for --verbose).
+    /// Why a file was not understood structurally, where that is common and expected (source
+    /// code, templates): a note for --verbose.
     pub parse_failure: Option<String>,
+    /// Why a configuration file was not understood structurally, so its structural rules did not
+    /// run: a warning.
+    pub config_failure: Option<String>,
+}
+
+impl FileReport {
+    /// Why the file's configuration model could not be built: a warning, except for templates
+    /// (Helm), which are not meant to parse as plain YAML and get a note for --verbose.
+    fn note_config_failure(&mut self, file: &FileContext) {
+        let Some(failure) = file.config().and_then(|model| model.parse_failure.clone()) else {
+            return;
+        };
+        let template =
+            std::str::from_utf8(file.source.bytes).is_ok_and(crate::parse::yaml::looks_templated);
+        if template {
+            self.parse_failure = Some(failure);
+        } else {
+            self.config_failure = Some(failure);
+        }
+    }
 }
 
 /// Cuts a long line to the span plus a margin on each side, marking the cuts with `…`.

@@ -84,6 +84,111 @@ pub fn char_count(bytes: &[u8]) -> usize {
     }
 }
 
+/// A text encoding keylint decodes to UTF-8 before scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf32Le => "UTF-32LE",
+            Encoding::Utf32Be => "UTF-32BE",
+        }
+    }
+
+    /// The encoding `bytes` are in, from a byte-order mark or, for BOM-less UTF-16, from the
+    /// NUL bytes every ASCII character carries; with the length of the mark.
+    pub fn sniff(bytes: &[u8]) -> Option<(Encoding, usize)> {
+        // UTF-32LE's mark starts with UTF-16LE's: test it first.
+        if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) {
+            return Some((Encoding::Utf32Le, 4));
+        }
+        if bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+            return Some((Encoding::Utf32Be, 4));
+        }
+        if bytes.starts_with(&[0xFF, 0xFE]) {
+            return Some((Encoding::Utf16Le, 2));
+        }
+        if bytes.starts_with(&[0xFE, 0xFF]) {
+            return Some((Encoding::Utf16Be, 2));
+        }
+        bomless_utf16(bytes).map(|encoding| (encoding, 0))
+    }
+}
+
+/// Bytes looked at to recognise UTF-16 without a byte-order mark.
+const UTF16_SNIFF_LEN: usize = 1024;
+
+/// UTF-16 text without a mark: in the first KiB, nine pairs in ten are an ASCII character
+/// (not NUL) next to a NUL byte, on the same side every time.
+fn bomless_utf16(bytes: &[u8]) -> Option<Encoding> {
+    let head = &bytes[..bytes.len().min(UTF16_SNIFF_LEN)];
+    let pairs = head.len() / 2;
+    // Most files: no NUL at all, nothing to count.
+    if pairs < 2 || !head.contains(&0) {
+        return None;
+    }
+    let ascii = |byte: u8| (1..0x80).contains(&byte);
+    let (mut little, mut big) = (0, 0);
+    for pair in head.chunks_exact(2) {
+        little += usize::from(ascii(pair[0]) && pair[1] == 0);
+        big += usize::from(pair[0] == 0 && ascii(pair[1]));
+    }
+    let enough = |count: usize| count * 10 >= pairs * 9;
+    if enough(little) {
+        Some(Encoding::Utf16Le)
+    } else if enough(big) {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+/// `bytes` (after any byte-order mark) decoded to UTF-8; what cannot be decoded (a lone
+/// surrogate, a code point out of range, a cut-off last unit) becomes U+FFFD.
+pub fn decode(encoding: Encoding, bytes: &[u8]) -> String {
+    match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let units = bytes.chunks_exact(2).map(|unit| {
+                let unit = [unit[0], unit[1]];
+                if encoding == Encoding::Utf16Le {
+                    u16::from_le_bytes(unit)
+                } else {
+                    u16::from_be_bytes(unit)
+                }
+            });
+            let mut text: String = char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            if bytes.len() % 2 == 1 {
+                text.push(char::REPLACEMENT_CHARACTER);
+            }
+            text
+        }
+        Encoding::Utf32Le | Encoding::Utf32Be => bytes
+            .chunks(4)
+            .map(|unit| {
+                let Ok(unit) = <[u8; 4]>::try_from(unit) else {
+                    return char::REPLACEMENT_CHARACTER;
+                };
+                let value = if encoding == Encoding::Utf32Le {
+                    u32::from_le_bytes(unit)
+                } else {
+                    u32::from_be_bytes(unit)
+                };
+                char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +201,73 @@ mod tests {
         assert_eq!(text.position(d), Position { line: 2, column: 2 });
         assert_eq!(text.line_range(0), 0..2);
         assert_eq!(text.line_range(2), 12..16);
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn marks_and_nul_patterns_name_the_encoding() {
+        assert_eq!(
+            Encoding::sniff(b"\xFF\xFEa\0"),
+            Some((Encoding::Utf16Le, 2))
+        );
+        assert_eq!(
+            Encoding::sniff(b"\xFE\xFF\0a"),
+            Some((Encoding::Utf16Be, 2))
+        );
+        assert_eq!(
+            Encoding::sniff(b"\xFF\xFE\0\0a\0\0\0"),
+            Some((Encoding::Utf32Le, 4))
+        );
+        assert_eq!(
+            Encoding::sniff(b"\0\0\xFE\xFF\0\0\0a"),
+            Some((Encoding::Utf32Be, 4))
+        );
+        let text = "KEY=value\r\n";
+        assert_eq!(
+            Encoding::sniff(&utf16(text, false)),
+            Some((Encoding::Utf16Le, 0))
+        );
+        assert_eq!(
+            Encoding::sniff(&utf16(text, true)),
+            Some((Encoding::Utf16Be, 0))
+        );
+        // Binary with a few NULs, and plain ASCII, are neither.
+        assert_eq!(
+            Encoding::sniff(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"),
+            None
+        );
+        assert_eq!(Encoding::sniff(b"OPENAI_API_KEY=x\n"), None);
+    }
+
+    #[test]
+    fn decoding_replaces_what_cannot_be_decoded() {
+        let text = "a = 'é𝄞'\n";
+        assert_eq!(decode(Encoding::Utf16Le, &utf16(text, false)), text);
+        assert_eq!(decode(Encoding::Utf16Be, &utf16(text, true)), text);
+        let utf32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        assert_eq!(decode(Encoding::Utf32Be, &utf32), text);
+        // A lone surrogate, and a cut-off last unit.
+        assert_eq!(
+            decode(Encoding::Utf16Le, b"a\0\x00\xD8b\0c"),
+            "a\u{fffd}b\u{fffd}"
+        );
+        assert_eq!(
+            decode(Encoding::Utf32Le, b"a\0\0\0\0\0\x11\0b"),
+            "a\u{fffd}\u{fffd}"
+        );
     }
 }

@@ -15,6 +15,7 @@ use crate::file_kind::FileKind;
 use crate::git_status::IgnoreOracle;
 use crate::lint::{Finding, Linter};
 use crate::rules::GitStatus;
+use crate::source::{self, Encoding};
 
 /// keylint's own ignore file: gitignore syntax, paths never scanned.
 pub const IGNORE_FILE: &str = ".keylintignore";
@@ -53,8 +54,8 @@ pub struct ScanOutcome {
 /// Fails only when a path does not exist.
 pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     for path in paths {
-        if std::fs::symlink_metadata(path).is_err() {
-            return Err(format!("{}: no such file or directory", path.display()));
+        if let Err(err) = std::fs::symlink_metadata(path) {
+            return Err(format!("{}: {}", path.display(), io_reason(&err)));
         }
     }
     let Some((first, rest)) = paths.split_first() else {
@@ -76,16 +77,21 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         .git_global(respect)
         .git_exclude(respect)
         .require_git(false)
-        .follow_links(false)
+        .follow_links(true)
         .add_custom_ignore_filename(IGNORE_FILE)
         .threads(settings.threads)
         .filter_entry(|entry| entry.file_name() != ".git");
 
     let roots: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let real_roots: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     let scan = Scan {
         linter,
         cwd: &cwd,
         roots: &roots,
+        real_roots: &real_roots,
         oracle: IgnoreOracle::default(),
         findings: Mutex::new(Vec::new()),
         notes: Mutex::new(Vec::new()),
@@ -102,11 +108,14 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    scan.note(note_for_walk_error(&err));
+                    scan.note(note_for_walk_error(&err, cwd, scan.roots));
                     return WalkState::Continue;
                 }
             };
             let path = entry.path();
+            if entry.depth() > 0 && entry.path_is_symlink() && !scan.link_stays_inside(path) {
+                return WalkState::Skip;
+            }
             let is_file = if entry.depth() == 0 {
                 std::fs::metadata(path).is_ok_and(|m| m.is_file())
                     && !explicitly_ignored(explicit_ignore, cwd, path)
@@ -173,6 +182,8 @@ struct Scan<'a> {
     linter: &'a Linter,
     cwd: &'a Path,
     roots: &'a [&'a Path],
+    /// The roots with every symlink resolved: links are followed only to targets under them.
+    real_roots: &'a [PathBuf],
     oracle: IgnoreOracle,
     findings: Mutex<Vec<Finding>>,
     notes: Mutex<Vec<Note>>,
@@ -188,6 +199,25 @@ struct Scan<'a> {
 impl Scan<'_> {
     fn note(&self, note: Note) {
         self.notes.lock().expect("not poisoned").push(note);
+    }
+
+    /// Whether the symlink at `path` leads inside the scanned tree (then it is followed);
+    /// a link that leads out is passed over with a note naming its target.
+    fn link_stays_inside(&self, path: &Path) -> bool {
+        let inside = std::fs::canonicalize(path)
+            .is_ok_and(|target| self.real_roots.iter().any(|root| target.starts_with(root)));
+        if !inside {
+            let target = std::fs::read_link(path).unwrap_or_default();
+            self.note(Note {
+                path: display_path(path, self.cwd, self.roots),
+                level: NoteLevel::Verbose,
+                message: format!(
+                    "skipped: symlink to {}, outside the scanned tree",
+                    target.display()
+                ),
+            });
+        }
+        inside
     }
 
     /// Reads and lints one file.
@@ -212,14 +242,24 @@ impl Scan<'_> {
             message,
         };
         match read_file(path, settings.max_file_size, buffer) {
-            Ok(ReadOutcome::Text) => {
+            Ok(ReadOutcome::Text(encoding)) => {
                 self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                if let Some(encoding) = encoding {
+                    let message = format!("read as {}", encoding.name());
+                    self.note(note(NoteLevel::Verbose, message));
+                }
                 let report = self.linter.lint_bytes(&display, path, kind, git, buffer);
                 if let Some(summary) = report.summary {
                     self.summaries.lock().expect("not poisoned").push(summary);
                 }
                 if let Some(failure) = report.parse_failure {
                     self.note(note(NoteLevel::Verbose, failure));
+                }
+                if let Some(failure) = report.config_failure {
+                    let failure = failure.trim_end_matches("; scanned as text only");
+                    let message =
+                        format!("{failure}; scanned as text only, structural rules skipped");
+                    self.note(note(NoteLevel::Warning, message));
                 }
                 if !report.findings.is_empty() {
                     self.findings
@@ -238,7 +278,10 @@ impl Scan<'_> {
                     settings.max_file_size
                 ),
             )),
-            Err(err) => self.note(note(NoteLevel::Warning, format!("cannot read: {err}"))),
+            Err(err) => self.note(note(
+                NoteLevel::Warning,
+                format!("cannot read: {}", io_reason(&err)),
+            )),
         }
     }
 
@@ -273,22 +316,68 @@ impl Scan<'_> {
     }
 }
 
-fn note_for_walk_error(err: &ignore::Error) -> Note {
-    let path = walk_error_path(err).map_or_else(String::new, |p| p.display().to_string());
-    Note {
-        path,
-        level: NoteLevel::Warning,
-        message: format!(
-            "cannot walk: {}",
+/// An I/O error as a short reason: `permission denied`, `no such file or directory`.
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+fn note_for_walk_error(err: &ignore::Error, cwd: &Path, roots: &[&Path]) -> Note {
+    let path = walk_error_path(err);
+    let shown = path.map_or_else(String::new, |p| display_path(p, cwd, roots));
+    let is_link = path
+        .and_then(|p| std::fs::symlink_metadata(p).ok())
+        .is_some_and(|m| m.file_type().is_symlink());
+    if let Some(ancestor) = loop_ancestor(err) {
+        return Note {
+            path: shown,
+            level: NoteLevel::Verbose,
+            message: format!(
+                "skipped: symlink loop back to {}",
+                display_path(ancestor, cwd, roots)
+            ),
+        };
+    }
+    if let (true, Some(path)) = (is_link, path) {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        return Note {
+            path: shown,
+            level: NoteLevel::Verbose,
+            message: format!("skipped: broken symlink to {}", target.display()),
+        };
+    }
+    let reason = err.io_error().map_or_else(
+        || {
             err.to_string()
                 .trim_start_matches("IO error for operation on ")
-        ),
+                .to_owned()
+        },
+        io_reason,
+    );
+    Note {
+        path: shown,
+        level: NoteLevel::Warning,
+        message: format!("cannot walk: {reason}"),
+    }
+}
+
+fn loop_ancestor(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::Loop { ancestor, .. } => Some(ancestor),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => loop_ancestor(err),
+        _ => None,
     }
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             walk_error_path(err)
         }
@@ -317,7 +406,8 @@ fn explicitly_ignored(matcher: &Gitignore, cwd: &Path, path: &Path) -> bool {
 }
 
 enum ReadOutcome {
-    Text,
+    /// Text, decoded to UTF-8 from `Some` encoding.
+    Text(Option<Encoding>),
     Binary,
     TooLarge(u64),
 }
@@ -333,11 +423,17 @@ fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Resul
     if buffer.len() as u64 > max_size {
         return Ok(ReadOutcome::TooLarge(buffer.len() as u64));
     }
+    // UTF-16 and UTF-32 text is full of NULs: decode it before the binary sniff.
+    let encoding = Encoding::sniff(buffer).map(|(encoding, mark)| {
+        let text = source::decode(encoding, &buffer[mark..]);
+        *buffer = text.into_bytes();
+        encoding
+    });
     let sniff = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
     if memchr_nul(sniff) {
         return Ok(ReadOutcome::Binary);
     }
-    Ok(ReadOutcome::Text)
+    Ok(ReadOutcome::Text(encoding))
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {

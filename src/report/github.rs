@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Reporter};
+use super::{is_unsafe_for_terminal, push_escape, Report, Reporter};
 use crate::rules::Severity;
 
 pub struct GithubReporter;
@@ -45,10 +45,20 @@ fn related(finding: &crate::lint::Finding) -> String {
         .collect()
 }
 
+/// The runner decodes `%25`, `%0D` and `%0A`; other controls are shown as `\x1b`, since the
+/// log viewer would act on them.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if is_unsafe_for_terminal(c) => push_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn escape_property(text: &str) -> String {
@@ -62,6 +72,8 @@ mod tests {
     #[test]
     fn escapes_as_the_runner_expects() {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_data("50%\u{1b}]0;x\u{7}"), "50%25\\x1b]0;x\\x07");
+        assert_eq!(escape_data("a\u{202e}b"), "a\\u{202e}b");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 }

@@ -2,18 +2,24 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{summary_line, Report, Reporter};
+use textwrap::core::Word;
+use textwrap::{WordSeparator, WordSplitter};
+
+use super::{escape_controls, is_unsafe_for_terminal, push_escape, summary_line, Report, Reporter};
 use crate::lint::Finding;
 use crate::rules::Severity;
 
 pub struct HumanReporter {
     pub color: bool,
+    /// Columns to wrap text at (see `cli::output_width`).
+    pub width: usize,
     /// Leave out the summary line.
     pub quiet: bool,
 }
@@ -27,7 +33,10 @@ impl Reporter for HumanReporter {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(160)
+            .with_width(self.width)
+            .with_break_words(false)
+            .with_word_splitter(WordSplitter::NoHyphenation)
+            .with_word_separator(WordSeparator::Custom(words_outside_code))
             .with_context_lines(1);
         for finding in &report.outcome.findings {
             let mut rendered = String::new();
@@ -44,9 +53,45 @@ impl Reporter for HumanReporter {
     }
 }
 
+/// Splits a line into words at ASCII spaces, except inside a `code span`, so a URL or a command
+/// is never cut (an odd last backtick opens nothing).
+fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
+    let mut backticks_left = line.matches('`').count() / 2 * 2;
+    let mut in_code = false;
+    let mut words = Vec::new();
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'`' if backticks_left > 0 => {
+                backticks_left -= 1;
+                in_code = !in_code;
+            }
+            b' ' if !in_code => {
+                let end = at + line[at..].len() - line[at..].trim_start_matches(' ').len();
+                words.push(Word::from(&line[start..end]));
+                start = end;
+                at = end;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    if start < line.len() {
+        words.push(Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
 /// A finding as miette sees it.
+/// Every text from a scanned file or its name is escaped (see `escape_controls`).
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    message: String,
+    label: String,
+    help: String,
     excerpt: Excerpt,
     related: Vec<RelatedDiagnostic>,
 }
@@ -55,14 +100,16 @@ impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
         FindingDiagnostic {
             finding,
+            message: escape_controls(&finding.message).into_owned(),
+            label: escape_controls(&finding.label).into_owned(),
+            help: escape_controls(&finding.help).into_owned(),
             excerpt: Excerpt::of(&finding.path, &finding.snippet),
             related: finding
                 .related
                 .iter()
                 .map(|r| RelatedDiagnostic {
-                    message: r.message.clone(),
+                    message: escape_controls(&r.message).into_owned(),
                     excerpt: Excerpt::of(&r.path, &r.snippet),
-                    span: r.snippet.span.clone(),
                 })
                 .collect(),
         }
@@ -74,7 +121,6 @@ impl<'a> FindingDiagnostic<'a> {
 struct RelatedDiagnostic {
     message: String,
     excerpt: Excerpt,
-    span: std::ops::Range<usize>,
 }
 
 impl fmt::Display for RelatedDiagnostic {
@@ -96,7 +142,7 @@ impl Diagnostic for RelatedDiagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, SourceSpan::from(self.span.clone())),
+            LabeledSpan::new_primary_with_span(None, SourceSpan::from(self.excerpt.span.clone())),
         )))
     }
 }
@@ -109,7 +155,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -129,7 +175,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.finding.help))
+        Some(Box::new(&self.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -144,21 +190,25 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = &self.finding.snippet.span;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.finding.label.clone()),
-                SourceSpan::from(span.start..span.end),
+                Some(self.label.clone()),
+                SourceSpan::from(self.excerpt.span.clone()),
             ),
         )))
     }
 }
 
-/// One line of a file (possibly cut), placed at its real line and column.
+/// One line of a file (possibly cut), placed at its real line and column, with unsafe
+/// characters escaped and the span moved to match.
 #[derive(Debug)]
 struct Excerpt {
     name: String,
     text: String,
+    /// Byte range of the span in `text`.
+    span: Range<usize>,
+    /// Where each escape ends in `text`, and the characters it adds to the line.
+    escapes: Vec<(usize, usize)>,
     /// 0-based line of `text` in the file.
     first_line: usize,
     column_offset: usize,
@@ -166,12 +216,54 @@ struct Excerpt {
 
 impl Excerpt {
     fn of(path: &str, snippet: &crate::lint::Snippet) -> Excerpt {
+        let mut text = String::with_capacity(snippet.text.len());
+        let mut escapes = Vec::new();
+        let original = &snippet.span;
+        let mut span = original.clone();
+        for (offset, c) in snippet.text.char_indices() {
+            if offset == original.start {
+                span.start = text.len();
+            }
+            if offset == original.end {
+                span.end = text.len();
+            }
+            if is_unsafe_for_terminal(c) {
+                let before = text.len();
+                push_escape(&mut text, c);
+                escapes.push((text.len(), text.len() - before - 1));
+            } else {
+                text.push(c);
+            }
+        }
+        if original.start >= snippet.text.len() {
+            span.start = text.len();
+        }
+        if original.end >= snippet.text.len() {
+            span.end = text.len();
+        }
         Excerpt {
-            name: path.to_owned(),
-            text: snippet.text.clone(),
+            name: escape_controls(path).into_owned(),
+            text,
+            span,
+            escapes,
             first_line: snippet.line - 1,
             column_offset: snippet.column_offset,
         }
+    }
+
+    /// Characters of the file's line before `offset` in `text`, escapes counted as one.
+    fn column(&self, offset: usize) -> usize {
+        let shown = self
+            .text
+            .get(..offset)
+            .map_or(0, |before| before.chars().count());
+        let added: usize = self
+            .escapes
+            .iter()
+            .take_while(|(end, _)| *end <= offset)
+            .map(|(_, added)| added)
+            .sum();
+        shown - added + self.column_offset
     }
 }
 
@@ -185,19 +277,108 @@ impl SourceCode for Excerpt {
         let inner = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts columns in bytes; reports count characters.
+        // miette counts columns in bytes; reports count characters of the file.
         let start = inner.span().offset().min(self.text.len());
-        let column = self
-            .text
-            .get(..start)
-            .map_or(0, |before| before.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line() + self.first_line,
-            column + self.column_offset,
+            self.column(start),
             inner.line_count(),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::file_kind::FileKind;
+    use crate::lint::{Linter, Settings};
+    use crate::rules::GitStatus;
+    use crate::walk::ScanOutcome;
+
+    const KEY: &str = "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"; // keylint: ignore[KL101] synthetic
+
+    fn render(width: usize, text: &str) -> String {
+        let linter = Linter::new(Settings::default()).unwrap();
+        let findings = linter
+            .lint_bytes(
+                "app.py",
+                Path::new("app.py"),
+                FileKind::Python,
+                GitStatus::Committable,
+                text.as_bytes(),
+            )
+            .findings;
+        let outcome = ScanOutcome {
+            findings,
+            notes: Vec::new(),
+            files_scanned: 1,
+        };
+        let report = Report {
+            outcome: &outcome,
+            rules: linter.rules(),
+        };
+        let reporter = HumanReporter {
+            color: false,
+            width,
+            quiet: true,
+        };
+        let mut out = Vec::new();
+        reporter.write(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn narrow_output_keeps_urls_whole() {
+        let source = format!("client = OpenAI(api_key=\"{KEY}\")\n");
+        for width in 40..=100 {
+            let text = render(width, &source);
+            let help: Vec<&str> = text
+                .lines()
+                .skip_while(|line| !line.contains("help:"))
+                .collect();
+            assert!(help.len() > 1, "the help wraps at {width} columns: {text}");
+            assert!(
+                help.iter()
+                    .any(|line| line.contains("https://platform.openai.com/api-keys")),
+                "{width}: {text}"
+            );
+            // Only a line holding the URL may overflow.
+            assert!(
+                help.iter()
+                    .all(|line| line.chars().count() <= width || line.contains("https://")),
+                "{width}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn excerpts_escape_and_keep_the_span_on_its_text() {
+        let text = "\u{1b}[2J\u{202e} = 'sk-***' \u{7}".to_owned();
+        let start = text.find("sk-").unwrap();
+        let snippet = crate::lint::Snippet {
+            span: start..start + "sk-***".len(),
+            text,
+            line: 3,
+            column_offset: 10,
+        };
+        let excerpt = Excerpt::of("a\u{1b}b.env", &snippet);
+        assert_eq!(excerpt.name, "a\\x1bb.env");
+        assert_eq!(excerpt.text, "\\x1b[2J\\u{202e} = 'sk-***' \\x07");
+        assert_eq!(&excerpt.text[excerpt.span.clone()], "sk-***");
+        // Columns count the file's characters: ten cut off, then ESC [ 2 J U+202E = '.
+        assert_eq!(excerpt.column(excerpt.span.start), 10 + 9);
+    }
+
+    #[test]
+    fn words_split_at_spaces_outside_code_spans() {
+        let words: Vec<String> = words_outside_code("set `export A=b c` then-run it `x")
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(words, ["set", "`export A=b c`", "then-run", "it", "`x"]);
     }
 }

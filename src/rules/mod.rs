@@ -78,6 +78,9 @@ pub struct FileContext<'a> {
     /// Where the file is on disk, for rules that read a neighbour (the `.env` beside a compose
     /// file).
     pub location: Option<&'a std::path::Path>,
+    /// Build the configuration model even without a key variable in the file (the wiring needs
+    /// the structure of every compose file and manifest).
+    pub structure_wanted: bool,
     keys: OnceCell<Vec<KeyMatch>>,
     config: OnceCell<Option<ConfigModel>>,
     code: OnceCell<Option<CodeFacts>>,
@@ -100,6 +103,7 @@ impl<'a> FileContext<'a> {
             git,
             key_vars,
             location: None,
+            structure_wanted: false,
             keys: OnceCell::new(),
             config: OnceCell::new(),
             code: OnceCell::new(),
@@ -124,8 +128,7 @@ impl<'a> FileContext<'a> {
     pub fn config(&self) -> Option<&ConfigModel> {
         self.config
             .get_or_init(|| {
-                self.hits
-                    .config()
+                (self.hits.config() || self.structure_wanted)
                     .then(|| config::model(self.kind, self.source.bytes))
                     .flatten()
             })
