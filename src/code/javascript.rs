@@ -46,6 +46,14 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
             }
         }
     };
+    // Each template literal copies the code of its substitutions: nested ones would be copied
+    // once per enclosing literal.
+    if super::nests_too_deep(tree.root_node(), |kind| kind == "template_substitution") {
+        return CodeFacts {
+            parse_error: Some(super::too_deep()),
+            ..CodeFacts::default()
+        };
+    }
     let mut walker = Walker::new(source);
     let error = traverse(&tree, true, js_scope, |node, ctx| walker.visit(node, ctx));
     let mut facts = walker.finish();

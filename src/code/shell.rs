@@ -13,25 +13,36 @@ use super::facts::{
     HeaderSource, LogCall, Request, StringKind, StringLit, StringPart,
 };
 
-/// Extracts the facts of a shell script or script fragment.
+/// Extracts the facts of a shell script.
 pub fn facts(script: &[u8]) -> CodeFacts {
+    extract(script).unwrap_or_else(|error| CodeFacts {
+        parse_error: Some(error),
+        ..CodeFacts::default()
+    })
+}
+
+/// The facts of a script fragment (a Dockerfile `RUN`, a CI `run:` block): a syntax error
+/// keeps what was understood; Err when nothing could be read (nesting too deep).
+pub fn fragment_facts(script: &[u8]) -> Result<CodeFacts, String> {
+    extract(script).map(|facts| CodeFacts {
+        parse_error: None,
+        ..facts
+    })
+}
+
+/// The facts, with `parse_error` for a syntax error; Err when the script cannot be read at all.
+fn extract(script: &[u8]) -> Result<CodeFacts, String> {
     let mut parser = Parser::new();
-    if parser
+    parser
         .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .is_err()
-    {
-        return CodeFacts {
-            parse_error: Some("the bash grammar could not be loaded".to_string()),
-            ..CodeFacts::default()
-        };
-    }
-    let Some(tree) = parser.parse(script, None) else {
-        return CodeFacts {
-            parse_error: Some("the shell parser gave up".to_string()),
-            ..CodeFacts::default()
-        };
-    };
+        .map_err(|_| "the bash grammar could not be loaded".to_string())?;
+    let tree = parser
+        .parse(script, None)
+        .ok_or_else(|| "the shell parser gave up".to_string())?;
     let root = tree.root_node();
+    if super::nests_too_deep(root, nests_in_words) {
+        return Err(super::too_deep());
+    }
     let mut walker = Walker {
         src: script,
         facts: CodeFacts::default(),
@@ -61,7 +72,21 @@ pub fn facts(script: &[u8]) -> CodeFacts {
     if root.has_error() {
         facts.parse_error = Some(describe_error(root));
     }
-    facts
+    Ok(facts)
+}
+
+/// Nodes that put a word inside a word: the walker copies the text of each once per word
+/// around it.
+fn nests_in_words(kind: &str) -> bool {
+    matches!(
+        kind,
+        "command_substitution"
+            | "process_substitution"
+            | "expansion"
+            | "arithmetic_expansion"
+            | "string"
+            | "translated_string"
+    )
 }
 
 /// Where a character of a word came from; decides the kind of a literal cut out of a word.
@@ -906,52 +931,66 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// `${X}` and `${X:-d}` read X; `${#X}` and `${X:0:5}` are parts of it.
+    /// `${X}` and `${X:-d}` read X; `${#X}` and `${X:0:5}` are parts of it. Looks at the bytes
+    /// after the name only, not at the (maybe nested) rest.
     fn expansion_expr(&self, node: Node) -> Expr {
         let span = node.byte_range();
         let Some(read) = self.env_read(node) else {
             return Expr::Other { span };
         };
-        let text = self.node_text(node);
-        let inner = text
-            .strip_prefix("${")
-            .and_then(|t| t.strip_suffix('}'))
-            .unwrap_or("");
-        if inner.starts_with('#') {
+        let bytes = self.src.get(span.clone()).unwrap_or_default();
+        let inner = bytes
+            .strip_prefix(b"${")
+            .and_then(|t| t.strip_suffix(b"}"))
+            .unwrap_or_default();
+        if inner.starts_with(b"#") {
             return Expr::Partial { span };
         }
-        if inner.starts_with('!') {
+        if inner.starts_with(b"!") {
             return Expr::Other { span };
         }
-        let rest = inner.get(read.name.len()..).unwrap_or("");
+        let rest = inner.get(read.name.len()..).unwrap_or_default();
         if rest.is_empty() {
             return Expr::Env(read);
         }
         for default in [":-", ":=", ":?", "-", "=", "?"] {
-            if rest.starts_with(default) {
+            if rest.starts_with(default.as_bytes()) {
                 return Expr::Env(read);
             }
         }
-        if rest.starts_with(':') {
+        if rest.starts_with(b":") {
             return Expr::Partial { span };
         }
         Expr::Other { span }
     }
 
     /// `$(cat f)`, `$(< f)`, `` `cat f` ``: the file's contents, trailing newlines stripped.
+    /// Reads the first words only, not the (maybe nested) rest.
     fn substitution_expr(&self, node: Node) -> Expr {
         let span = node.byte_range();
-        let text = self.node_text(node);
-        let inner = text
-            .strip_prefix("$(")
-            .and_then(|t| t.strip_suffix(')'))
-            .or_else(|| text.strip_prefix('`').and_then(|t| t.strip_suffix('`')))
-            .unwrap_or("");
-        let first = inner.split('|').next().unwrap_or("").trim();
-        let mut words = first.split_whitespace();
+        let bytes = self.src.get(span.clone()).unwrap_or_default();
+        let inner = bytes
+            .strip_prefix(b"$(")
+            .and_then(|t| t.strip_suffix(b")"))
+            .or_else(|| bytes.strip_prefix(b"`").and_then(|t| t.strip_suffix(b"`")))
+            .unwrap_or_default();
+        // The words of the first stage of the pipeline, read lazily.
+        let mut piped = false;
+        let mut words = inner
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .map_while(|word| {
+                if piped {
+                    return None;
+                }
+                let cut = word.iter().position(|&b| b == b'|');
+                piped = cut.is_some();
+                Some(&word[..cut.unwrap_or(word.len())])
+            })
+            .filter(|w| !w.is_empty());
         let reads_file = match words.next() {
-            Some("cat") => words.any(|w| !w.starts_with('-')),
-            Some(w) => w.starts_with('<') && !w.starts_with("<<") && !w.starts_with("<("),
+            Some(b"cat") => words.any(|w| !w.starts_with(b"-")),
+            Some(w) => w.starts_with(b"<") && !w.starts_with(b"<<") && !w.starts_with(b"<("),
             None => false,
         };
         if reads_file {
