@@ -2609,6 +2609,33 @@ export async function chat(messages: Message[]): Promise<Response> {
     }
 
     #[test]
+    fn template_literals_nested_past_the_limit_are_not_parsed() {
+        let nested = |n: usize| {
+            format!(
+                "fetch(\"https://api.openai.com/v1/models\");\nx = {}k{};",
+                "`${".repeat(n),
+                "}`".repeat(n)
+            )
+        };
+        let limit = super::super::MAX_NESTING;
+        let within = js(&nested(limit));
+        assert_eq!(within.parse_error, None);
+        assert_eq!(within.requests.len(), 1);
+        assert_eq!(within.strings.len(), limit + 1);
+        let past = js(&nested(limit + 1));
+        assert_eq!(past.parse_error, Some(super::super::too_deep()));
+        assert!(past.requests.is_empty() && past.strings.is_empty());
+        // Other nesting is parsed at any depth.
+        let arrays = js(&format!(
+            "x = {}\"k\"{};",
+            "[".repeat(3_000),
+            "]".repeat(3_000)
+        ));
+        assert_eq!(arrays.parse_error, None);
+        assert_eq!(arrays.strings.len(), 1);
+    }
+
+    #[test]
     fn minified_bundles_stay_linear() {
         let unit = "var a=function(e){return e.headers={Authorization:\"Bearer \"+e.k},fetch(\"https://api.openai.com/v1/x\",{method:\"POST\",headers:e.headers})},b=new Map;b.get(\"k\");console.log(a.length);";
         let small = unit.repeat(2_000);

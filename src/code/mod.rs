@@ -198,7 +198,8 @@ fn align_lines(file: &[u8], text: &str, from: usize) -> OffsetMap {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let (&first, rest) = needle.split_first()?;
     let last_start = haystack.len().checked_sub(needle.len())?;
-    (0..=last_start).find(|&at| haystack[at] == first && &haystack[at + 1..at + needle.len()] == rest)
+    (0..=last_start)
+        .find(|&at| haystack[at] == first && &haystack[at + 1..at + needle.len()] == rest)
 }
 
 #[cfg(test)]
@@ -214,5 +215,32 @@ mod tests {
         let curl = text.find("curl").unwrap();
         let at = map.offset(curl);
         assert_eq!(&file[at..at + 4], b"curl");
+    }
+
+    #[test]
+    fn a_line_not_found_is_looked_for_near_the_cursor_only() {
+        // "b" stands 10 KB on: past the window, so it maps to nothing rather than there.
+        let mut file = b"run: |\n  a\n  c\n".to_vec();
+        file.extend(vec![b' '; 10_000]);
+        file.extend(b"b\n");
+        let start = find(&file, b"a").unwrap();
+        let map = align_lines(&file, "a\nb\nc\n", start);
+        let c = find(&file, b"c").unwrap();
+        assert_eq!(map.segments, [(0, start, 1), (4, c, 1)]);
+    }
+
+    #[test]
+    fn nesting_is_counted_along_each_path() {
+        let parse =
+            |src: &str| javascript::parse(src.as_bytes(), &tree_sitter_bash::LANGUAGE.into());
+        let substitution = |kind: &str| kind == "command_substitution";
+        let deep = |n: usize| format!("x={}y{}", "$(".repeat(n), ")".repeat(n));
+        let limit = parse(&deep(MAX_NESTING)).unwrap();
+        assert!(!nests_too_deep(limit.root_node(), substitution));
+        let past = parse(&deep(MAX_NESTING + 1)).unwrap();
+        assert!(nests_too_deep(past.root_node(), substitution));
+        // Siblings do not add up.
+        let wide = parse(&deep(MAX_NESTING).repeat(3)).unwrap();
+        assert!(!nests_too_deep(wide.root_node(), substitution));
     }
 }

@@ -2315,6 +2315,54 @@ mod tests {
     }
 
     #[test]
+    fn words_nested_past_the_limit_are_not_parsed() {
+        let nested = |open: &str, close: &str, n: usize| {
+            format!(
+                "curl -H \"Authorization: Bearer $OPENAI_API_KEY\" https://api.openai.com/v1/models\nX={}y{}\n",
+                open.repeat(n),
+                close.repeat(n)
+            )
+        };
+        let limit = super::super::MAX_NESTING;
+        for (open, close) in [
+            ("$(echo ", ")"),
+            ("\"$(", ")\""),
+            ("${x:-", "}"),
+            ("$(echo `", "`)"),
+        ] {
+            // Each level opens at most two counted nodes.
+            let within = facts(nested(open, close, limit / 2).as_bytes());
+            assert_eq!(within.parse_error, None, "{open}");
+            assert_eq!(within.requests.len(), 1, "{open}");
+            let past = nested(open, close, limit + 1);
+            let f = facts(past.as_bytes());
+            assert_eq!(f.parse_error, Some(super::super::too_deep()), "{open}");
+            assert!(f.requests.is_empty() && f.strings.is_empty(), "{open}");
+            assert_eq!(
+                fragment_facts(past.as_bytes()),
+                Err(super::super::too_deep())
+            );
+        }
+        // A syntax error in a fragment keeps what was understood.
+        let broken = fragment_facts(b"echo \"$OPENAI_API_KEY\"\nif then").unwrap();
+        assert_eq!(broken.parse_error, None);
+        assert_eq!(broken.logs.len(), 1);
+    }
+
+    #[test]
+    fn expansion_and_substitution_values_read_their_heads() {
+        let src = "A=${K:-$(cat x)}\nB=${#K}\nC=${K:0:3}\nD=$(cat -n $(echo f))\nE=$(cat|tr -d x)\nF=$(<f)\n";
+        let f = facts(src.as_bytes());
+        let values: Vec<&Expr> = f.assignments.iter().map(|a| &a.value).collect();
+        assert!(matches!(values[0], Expr::Env(read) if read.name == "K"));
+        assert!(matches!(values[1], Expr::Partial { .. }));
+        assert!(matches!(values[2], Expr::Partial { .. }));
+        assert!(matches!(values[3], Expr::FileRead { .. }));
+        assert!(matches!(values[4], Expr::Other { .. }));
+        assert!(matches!(values[5], Expr::FileRead { .. }));
+    }
+
+    #[test]
     fn remapped_fragment_spans() {
         use super::super::facts::OffsetMap;
         let file = "RUN curl -H \"Authorization: Bearer $K\" https://api.openai.com/v1/models";
