@@ -88,9 +88,23 @@ fn nested_subshells_and_ifs_in_a_script() {
 }
 
 #[test]
+fn a_long_pipeline_in_a_script() {
+    // Each `echo` looks at the stage after it: once, not by scanning the pipeline.
+    let pipeline = vec!["echo \"$OPENAI_API_KEY\""; DEPTH].join(" | ");
+    let (findings, _) = assert_key_reported("pipe.sh", &format!("{pipeline}\n"));
+    let logged: Vec<&String> = findings.iter().filter(|f| f.contains(" KL404 ")).collect();
+    assert_eq!(logged.len(), 1, "only the last stage prints: {findings:?}");
+}
+
+#[test]
 fn nested_substitutions_in_a_dockerfile_run() {
     let dockerfile = format!("FROM alpine\nRUN echo ok\nRUN {}", shell_substitutions());
     assert_not_parsed("Dockerfile", &dockerfile);
+    let defaults = format!(
+        "FROM alpine\nENV OPENAI_API_KEY={}\n",
+        nest("${A:-", "x", "}")
+    );
+    assert_key_reported("env/Dockerfile", &defaults);
 }
 
 #[test]

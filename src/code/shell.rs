@@ -135,6 +135,14 @@ struct Ctx {
     captured: bool,
 }
 
+/// A node's parent and grandparent, and the named siblings after it and after its parent:
+/// tree-sitter's `parent()` and sibling lookups walk the tree, so the walk keeps them.
+#[derive(Clone, Copy, Default)]
+struct Around<'t> {
+    parents: [Option<Node<'t>>; 2],
+    nexts: [Option<Node<'t>>; 2],
+}
+
 /// What a `-H` argument turned out to be.
 enum HeaderArg {
     Header(Box<Header>),
@@ -579,38 +587,44 @@ impl<'s> Walker<'s> {
 
     /// Pre-order, iterative (no recursion on deep scripts), in source order.
     fn walk(&mut self, root: Node<'_>) {
-        // (node, context, parent, grandparent): tree-sitter's `parent()` walks down from the
-        // root, so the walk keeps them.
-        let mut stack: Vec<(Node, Ctx, Option<Node>, Option<Node>)> = Vec::new();
+        let mut stack: Vec<(Node, Ctx, Around)> = Vec::new();
         if root.kind() == "program" {
             let mut cursor = root.walk();
             let kids: Vec<Node> = root
                 .named_children(&mut cursor)
                 .filter(|n| n.kind() != "comment")
                 .collect();
-            for (index, kid) in kids.into_iter().enumerate().rev() {
+            for (index, kid) in kids.iter().enumerate().rev() {
                 let ctx = Ctx {
                     top: Some(index),
                     ..Ctx::default()
                 };
-                stack.push((kid, ctx, Some(root), None));
+                let around = Around {
+                    parents: [Some(root), None],
+                    nexts: [kids.get(index + 1).copied(), None],
+                };
+                stack.push((*kid, ctx, around));
             }
         } else {
-            stack.push((root, Ctx::default(), None, None));
+            stack.push((root, Ctx::default(), Around::default()));
         }
-        while let Some((node, ctx, parent, grandparent)) = stack.pop() {
-            let inner = self.visit(node, &ctx, [parent, grandparent]);
+        while let Some((node, ctx, around)) = stack.pop() {
+            let inner = self.visit(node, &ctx, around);
             let mut cursor = node.walk();
             let kids: Vec<Node> = node.named_children(&mut cursor).collect();
-            for kid in kids.into_iter().rev() {
-                stack.push((kid, inner.clone(), Some(node), parent));
+            for (index, kid) in kids.iter().enumerate().rev() {
+                let kid_around = Around {
+                    parents: [Some(node), around.parents[0]],
+                    nexts: [kids.get(index + 1).copied(), around.nexts[0]],
+                };
+                stack.push((*kid, inner.clone(), kid_around));
             }
         }
     }
 
     /// Records what `node` says; returns the context of its children.
-    fn visit(&mut self, node: Node, ctx: &Ctx, parents: [Option<Node>; 2]) -> Ctx {
-        let parent_kind = parents[0].map_or("", |p| p.kind());
+    fn visit(&mut self, node: Node, ctx: &Ctx, around: Around) -> Ctx {
+        let parent_kind = around.parents[0].map_or("", |p| p.kind());
         match node.kind() {
             "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
@@ -642,7 +656,7 @@ impl<'s> Walker<'s> {
                 let lit = self.lit(node);
                 self.facts.strings.push(lit);
             }
-            "command" => self.command(node, ctx, parents),
+            "command" => self.command(node, ctx, around),
             "variable_assignment" if !NOT_STATEMENT_PARENTS.contains(&parent_kind) => {
                 self.assignment(node, ctx, self.allexport);
             }
@@ -1087,7 +1101,7 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn command(&mut self, node: Node, ctx: &Ctx, parents: [Option<Node>; 2]) {
+    fn command(&mut self, node: Node, ctx: &Ctx, around: Around) {
         let Some(name_node) = node.child_by_field_name("name") else {
             return;
         };
@@ -1108,7 +1122,7 @@ impl<'s> Walker<'s> {
             "http" | "https" | "xh" | "xhs" => {
                 self.http_command(node, Tool::Httpie, &base, rest, ctx)
             }
-            "echo" | "printf" => self.log(node, &base, rest, ctx, parents),
+            "echo" | "printf" => self.log(node, &base, rest, ctx, around),
             "source" | "." => {
                 if let Some(file) = rest.first() {
                     if self.literal_text(*file).contains(".env") {
@@ -1259,15 +1273,8 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn log(
-        &mut self,
-        node: Node,
-        name: &str,
-        args: &[Node],
-        ctx: &Ctx,
-        parents: [Option<Node>; 2],
-    ) {
-        if ctx.captured || !self.prints(node, parents) {
+    fn log(&mut self, node: Node, name: &str, args: &[Node], ctx: &Ctx, around: Around) {
+        if ctx.captured || !self.prints(around) {
             return;
         }
         let mut args = args;
@@ -1297,10 +1304,10 @@ impl<'s> Walker<'s> {
     }
 
     /// Whether a command's output reaches the terminal or log (not a file, not another command).
-    fn prints(&self, node: Node, parents: [Option<Node>; 2]) -> bool {
-        let mut statement = node;
-        let mut container = parents[0];
-        if let Some(parent) = parents[0].filter(|p| p.kind() == "redirected_statement") {
+    fn prints(&self, around: Around) -> bool {
+        let [mut container, grandparent] = around.parents;
+        let mut next = around.nexts[0];
+        if let Some(parent) = container.filter(|p| p.kind() == "redirected_statement") {
             let mut cursor = parent.walk();
             for redirect in parent.children_by_field_name("redirect", &mut cursor) {
                 if redirect.kind() != "file_redirect" {
@@ -1312,20 +1319,12 @@ impl<'s> Walker<'s> {
                     None => {}
                 }
             }
-            statement = parent;
-            container = parents[1];
+            container = grandparent;
+            next = around.nexts[1];
         }
-        if let Some(pipeline) = container.filter(|p| p.kind() == "pipeline") {
-            // Into another command: printed only when that command passes it on (`| tee f`).
-            let mut cursor = pipeline.walk();
-            let mut stages = pipeline.named_children(&mut cursor);
-            let mut next = None;
-            while let Some(stage) = stages.next() {
-                if stage.id() == statement.id() {
-                    next = stages.next();
-                    break;
-                }
-            }
+        if container.is_some_and(|p| p.kind() == "pipeline") {
+            // Into another command (the next stage): printed only when that command passes it
+            // on (`| tee f`).
             let Some(mut next) = next else {
                 return true;
             };
