@@ -46,6 +46,14 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
             }
         }
     };
+    // Each template literal copies the code of its substitutions: nested ones would be copied
+    // once per enclosing literal.
+    if super::nests_too_deep(tree.root_node(), |kind| kind == "template_substitution") {
+        return CodeFacts {
+            parse_error: Some(super::too_deep()),
+            ..CodeFacts::default()
+        };
+    }
     let mut walker = Walker::new(source);
     let error = traverse(&tree, true, js_scope, |node, ctx| walker.visit(node, ctx));
     let mut facts = walker.finish();
@@ -2598,6 +2606,33 @@ export async function chat(messages: Message[]): Promise<Response> {
         );
         let nested = format!("y = {}1{};", "(".repeat(5_000), ")".repeat(5_000));
         let _ = js(&nested);
+    }
+
+    #[test]
+    fn template_literals_nested_past_the_limit_are_not_parsed() {
+        let nested = |n: usize| {
+            format!(
+                "fetch(\"https://api.openai.com/v1/models\");\nx = {}k{};",
+                "`${".repeat(n),
+                "}`".repeat(n)
+            )
+        };
+        let limit = super::super::MAX_NESTING;
+        let within = js(&nested(limit));
+        assert_eq!(within.parse_error, None);
+        assert_eq!(within.requests.len(), 1);
+        assert_eq!(within.strings.len(), limit + 1);
+        let past = js(&nested(limit + 1));
+        assert_eq!(past.parse_error, Some(super::super::too_deep()));
+        assert!(past.requests.is_empty() && past.strings.is_empty());
+        // Other nesting is parsed at any depth.
+        let arrays = js(&format!(
+            "x = {}\"k\"{};",
+            "[".repeat(3_000),
+            "]".repeat(3_000)
+        ));
+        assert_eq!(arrays.parse_error, None);
+        assert_eq!(arrays.strings.len(), 1);
     }
 
     #[test]

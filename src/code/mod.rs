@@ -12,6 +12,51 @@ pub mod shell;
 use crate::file_kind::FileKind;
 use crate::parse::{dockerfile, yaml};
 use facts::{CodeFacts, OffsetMap};
+use tree_sitter::Node;
+
+/// How deeply the constructs that nest inside strings (shell `$(...)`, `${...}` and quotes, JS
+/// template substitutions) may nest before a file is scanned as text only. Real code stays
+/// under ten; the front-ends copy each such construct's text once per enclosing one, so the
+/// limit keeps their cost linear.
+pub(crate) const MAX_NESTING: usize = 32;
+
+/// The note of a file whose nesting passes `MAX_NESTING`.
+pub(crate) fn too_deep() -> String {
+    format!("nesting deeper than {MAX_NESTING} levels; not parsed")
+}
+
+/// Whether more than `MAX_NESTING` nodes for which `nests` holds enclose one another anywhere
+/// under `root`. One cursor walk, no recursion.
+pub(crate) fn nests_too_deep(root: Node, nests: impl Fn(&str) -> bool) -> bool {
+    let mut cursor = root.walk();
+    // Per node on the path from the root: whether it counts.
+    let mut path: Vec<bool> = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let counts = nests(cursor.node().kind());
+        if counts {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return true;
+            }
+        }
+        path.push(counts);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if path.pop() == Some(true) {
+                depth -= 1;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+}
 
 /// The facts of a source file, or None for files that are not source code. Shell embedded in
 /// Dockerfile `RUN` instructions and CI scripts is parsed too, with positions mapped back.
@@ -73,10 +118,13 @@ fn dockerfile_facts(bytes: &[u8]) -> CodeFacts {
             script.push_str(&piece.text);
             script.push('\n');
         }
-        let mut facts = shell::facts(script.as_bytes());
+        // A fragment that does not parse in full still gives what was understood; one that
+        // cannot be read at all (too deep) leaves the whole file to the text scan.
+        let mut facts = match shell::fragment_facts(script.as_bytes()) {
+            Ok(facts) => facts,
+            Err(error) => return unparsed(error),
+        };
         facts.remap(&map);
-        // A fragment that does not parse in full still gives what was understood.
-        facts.parse_error = None;
         all.merge(facts);
     }
     all
@@ -97,42 +145,61 @@ fn ci_facts(kind: FileKind, bytes: &[u8]) -> CodeFacts {
             _ => crate::config::ci::github_structure(doc),
         };
         for script in file.jobs.iter().flat_map(|job| &job.scripts) {
-            let map = align_lines(bytes, &script.text, script.span.start);
-            let mut facts = shell::facts(script.text.as_bytes());
-            facts.remap(&map);
             // `${{ secrets.X }}` is not shell; what was understood still counts.
-            facts.parse_error = None;
+            let mut facts = match shell::fragment_facts(script.text.as_bytes()) {
+                Ok(facts) => facts,
+                Err(error) => return unparsed(error),
+            };
+            let map = align_lines(bytes, &script.text, script.span.start);
+            facts.remap(&map);
             all.merge(facts);
         }
     }
     all
 }
 
+/// How far past the previous line (per line break in between, up to `ALIGN_BREAKS` of them) the
+/// next line of a block scalar is looked for: room for a line break and the block's indentation.
+const ALIGN_SLACK: usize = 256;
+const ALIGN_BREAKS: usize = 8;
+
 /// Where each line of a block scalar's text stands in the file: the text drops the block's
-/// indentation, so each line is found again from where the previous one ended.
+/// indentation, so each line is found again just after the previous one. The search is bounded
+/// (a line not found, as in a quoted scalar with escapes, maps to the next one found), so the
+/// cost stays linear in the file.
 fn align_lines(file: &[u8], text: &str, from: usize) -> OffsetMap {
     let mut map = OffsetMap::default();
     let mut cursor = from;
     let mut offset = 0;
+    let mut breaks = 1;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches('\n');
         if !content.is_empty() {
+            let end = cursor
+                .saturating_add(content.len() + ALIGN_SLACK * breaks)
+                .min(file.len());
             let found = file
-                .get(cursor..)
-                .and_then(|rest| find(rest, content.as_bytes()))
+                .get(cursor..end)
+                .and_then(|window| find(window, content.as_bytes()))
                 .map(|at| cursor + at);
             if let Some(at) = found {
                 map.segments.push((offset, at, content.len()));
                 cursor = at + content.len();
+                breaks = 0;
             }
         }
+        breaks = (breaks + 1).min(ALIGN_BREAKS);
         offset += line.len();
     }
     map
 }
 
+/// The first place `needle` (not empty) stands in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    (0..=last_start)
+        .find(|&at| haystack[at] == first && &haystack[at + 1..at + needle.len()] == rest)
 }
 
 #[cfg(test)]
@@ -148,5 +215,32 @@ mod tests {
         let curl = text.find("curl").unwrap();
         let at = map.offset(curl);
         assert_eq!(&file[at..at + 4], b"curl");
+    }
+
+    #[test]
+    fn a_line_not_found_is_looked_for_near_the_cursor_only() {
+        // "b" stands 10 KB on: past the window, so it maps to nothing rather than there.
+        let mut file = b"run: |\n  a\n  c\n".to_vec();
+        file.extend(vec![b' '; 10_000]);
+        file.extend(b"b\n");
+        let start = find(&file, b"a").unwrap();
+        let map = align_lines(&file, "a\nb\nc\n", start);
+        let c = find(&file, b"c").unwrap();
+        assert_eq!(map.segments, [(0, start, 1), (4, c, 1)]);
+    }
+
+    #[test]
+    fn nesting_is_counted_along_each_path() {
+        let parse =
+            |src: &str| javascript::parse(src.as_bytes(), &tree_sitter_bash::LANGUAGE.into());
+        let substitution = |kind: &str| kind == "command_substitution";
+        let deep = |n: usize| format!("x={}y{}", "$(".repeat(n), ")".repeat(n));
+        let limit = parse(&deep(MAX_NESTING)).unwrap();
+        assert!(!nests_too_deep(limit.root_node(), substitution));
+        let past = parse(&deep(MAX_NESTING + 1)).unwrap();
+        assert!(nests_too_deep(past.root_node(), substitution));
+        // Siblings do not add up.
+        let wide = parse(&deep(MAX_NESTING).repeat(3)).unwrap();
+        assert!(!nests_too_deep(wide.root_node(), substitution));
     }
 }

@@ -13,25 +13,36 @@ use super::facts::{
     HeaderSource, LogCall, Request, StringKind, StringLit, StringPart,
 };
 
-/// Extracts the facts of a shell script or script fragment.
+/// Extracts the facts of a shell script.
 pub fn facts(script: &[u8]) -> CodeFacts {
+    extract(script).unwrap_or_else(|error| CodeFacts {
+        parse_error: Some(error),
+        ..CodeFacts::default()
+    })
+}
+
+/// The facts of a script fragment (a Dockerfile `RUN`, a CI `run:` block): a syntax error
+/// keeps what was understood; Err when nothing could be read (nesting too deep).
+pub fn fragment_facts(script: &[u8]) -> Result<CodeFacts, String> {
+    extract(script).map(|facts| CodeFacts {
+        parse_error: None,
+        ..facts
+    })
+}
+
+/// The facts, with `parse_error` for a syntax error; Err when the script cannot be read at all.
+fn extract(script: &[u8]) -> Result<CodeFacts, String> {
     let mut parser = Parser::new();
-    if parser
+    parser
         .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .is_err()
-    {
-        return CodeFacts {
-            parse_error: Some("the bash grammar could not be loaded".to_string()),
-            ..CodeFacts::default()
-        };
-    }
-    let Some(tree) = parser.parse(script, None) else {
-        return CodeFacts {
-            parse_error: Some("the shell parser gave up".to_string()),
-            ..CodeFacts::default()
-        };
-    };
+        .map_err(|_| "the bash grammar could not be loaded".to_string())?;
+    let tree = parser
+        .parse(script, None)
+        .ok_or_else(|| "the shell parser gave up".to_string())?;
     let root = tree.root_node();
+    if super::nests_too_deep(root, nests_in_words) {
+        return Err(super::too_deep());
+    }
     let mut walker = Walker {
         src: script,
         facts: CodeFacts::default(),
@@ -61,7 +72,21 @@ pub fn facts(script: &[u8]) -> CodeFacts {
     if root.has_error() {
         facts.parse_error = Some(describe_error(root));
     }
-    facts
+    Ok(facts)
+}
+
+/// Nodes that put a word inside a word: the walker copies the text of each once per word
+/// around it.
+fn nests_in_words(kind: &str) -> bool {
+    matches!(
+        kind,
+        "command_substitution"
+            | "process_substitution"
+            | "expansion"
+            | "arithmetic_expansion"
+            | "string"
+            | "translated_string"
+    )
 }
 
 /// Where a character of a word came from; decides the kind of a literal cut out of a word.
@@ -108,6 +133,14 @@ struct Ctx {
     function: Option<Range<usize>>,
     top: Option<usize>,
     captured: bool,
+}
+
+/// A node's parent and grandparent, and the named siblings after it and after its parent:
+/// tree-sitter's `parent()` and sibling lookups walk the tree, so the walk keeps them.
+#[derive(Clone, Copy, Default)]
+struct Around<'t> {
+    parents: [Option<Node<'t>>; 2],
+    nexts: [Option<Node<'t>>; 2],
 }
 
 /// What a `-H` argument turned out to be.
@@ -554,38 +587,44 @@ impl<'s> Walker<'s> {
 
     /// Pre-order, iterative (no recursion on deep scripts), in source order.
     fn walk(&mut self, root: Node<'_>) {
-        // (node, context, parent, grandparent): tree-sitter's `parent()` walks down from the
-        // root, so the walk keeps them.
-        let mut stack: Vec<(Node, Ctx, Option<Node>, Option<Node>)> = Vec::new();
+        let mut stack: Vec<(Node, Ctx, Around)> = Vec::new();
         if root.kind() == "program" {
             let mut cursor = root.walk();
             let kids: Vec<Node> = root
                 .named_children(&mut cursor)
                 .filter(|n| n.kind() != "comment")
                 .collect();
-            for (index, kid) in kids.into_iter().enumerate().rev() {
+            for (index, kid) in kids.iter().enumerate().rev() {
                 let ctx = Ctx {
                     top: Some(index),
                     ..Ctx::default()
                 };
-                stack.push((kid, ctx, Some(root), None));
+                let around = Around {
+                    parents: [Some(root), None],
+                    nexts: [kids.get(index + 1).copied(), None],
+                };
+                stack.push((*kid, ctx, around));
             }
         } else {
-            stack.push((root, Ctx::default(), None, None));
+            stack.push((root, Ctx::default(), Around::default()));
         }
-        while let Some((node, ctx, parent, grandparent)) = stack.pop() {
-            let inner = self.visit(node, &ctx, [parent, grandparent]);
+        while let Some((node, ctx, around)) = stack.pop() {
+            let inner = self.visit(node, &ctx, around);
             let mut cursor = node.walk();
             let kids: Vec<Node> = node.named_children(&mut cursor).collect();
-            for kid in kids.into_iter().rev() {
-                stack.push((kid, inner.clone(), Some(node), parent));
+            for (index, kid) in kids.iter().enumerate().rev() {
+                let kid_around = Around {
+                    parents: [Some(node), around.parents[0]],
+                    nexts: [kids.get(index + 1).copied(), around.nexts[0]],
+                };
+                stack.push((*kid, inner.clone(), kid_around));
             }
         }
     }
 
     /// Records what `node` says; returns the context of its children.
-    fn visit(&mut self, node: Node, ctx: &Ctx, parents: [Option<Node>; 2]) -> Ctx {
-        let parent_kind = parents[0].map_or("", |p| p.kind());
+    fn visit(&mut self, node: Node, ctx: &Ctx, around: Around) -> Ctx {
+        let parent_kind = around.parents[0].map_or("", |p| p.kind());
         match node.kind() {
             "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
@@ -617,7 +656,7 @@ impl<'s> Walker<'s> {
                 let lit = self.lit(node);
                 self.facts.strings.push(lit);
             }
-            "command" => self.command(node, ctx, parents),
+            "command" => self.command(node, ctx, around),
             "variable_assignment" if !NOT_STATEMENT_PARENTS.contains(&parent_kind) => {
                 self.assignment(node, ctx, self.allexport);
             }
@@ -906,52 +945,66 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// `${X}` and `${X:-d}` read X; `${#X}` and `${X:0:5}` are parts of it.
+    /// `${X}` and `${X:-d}` read X; `${#X}` and `${X:0:5}` are parts of it. Looks at the bytes
+    /// after the name only, not at the (maybe nested) rest.
     fn expansion_expr(&self, node: Node) -> Expr {
         let span = node.byte_range();
         let Some(read) = self.env_read(node) else {
             return Expr::Other { span };
         };
-        let text = self.node_text(node);
-        let inner = text
-            .strip_prefix("${")
-            .and_then(|t| t.strip_suffix('}'))
-            .unwrap_or("");
-        if inner.starts_with('#') {
+        let bytes = self.src.get(span.clone()).unwrap_or_default();
+        let inner = bytes
+            .strip_prefix(b"${")
+            .and_then(|t| t.strip_suffix(b"}"))
+            .unwrap_or_default();
+        if inner.starts_with(b"#") {
             return Expr::Partial { span };
         }
-        if inner.starts_with('!') {
+        if inner.starts_with(b"!") {
             return Expr::Other { span };
         }
-        let rest = inner.get(read.name.len()..).unwrap_or("");
+        let rest = inner.get(read.name.len()..).unwrap_or_default();
         if rest.is_empty() {
             return Expr::Env(read);
         }
         for default in [":-", ":=", ":?", "-", "=", "?"] {
-            if rest.starts_with(default) {
+            if rest.starts_with(default.as_bytes()) {
                 return Expr::Env(read);
             }
         }
-        if rest.starts_with(':') {
+        if rest.starts_with(b":") {
             return Expr::Partial { span };
         }
         Expr::Other { span }
     }
 
     /// `$(cat f)`, `$(< f)`, `` `cat f` ``: the file's contents, trailing newlines stripped.
+    /// Reads the first words only, not the (maybe nested) rest.
     fn substitution_expr(&self, node: Node) -> Expr {
         let span = node.byte_range();
-        let text = self.node_text(node);
-        let inner = text
-            .strip_prefix("$(")
-            .and_then(|t| t.strip_suffix(')'))
-            .or_else(|| text.strip_prefix('`').and_then(|t| t.strip_suffix('`')))
-            .unwrap_or("");
-        let first = inner.split('|').next().unwrap_or("").trim();
-        let mut words = first.split_whitespace();
+        let bytes = self.src.get(span.clone()).unwrap_or_default();
+        let inner = bytes
+            .strip_prefix(b"$(")
+            .and_then(|t| t.strip_suffix(b")"))
+            .or_else(|| bytes.strip_prefix(b"`").and_then(|t| t.strip_suffix(b"`")))
+            .unwrap_or_default();
+        // The words of the first stage of the pipeline, read lazily.
+        let mut piped = false;
+        let mut words = inner
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .map_while(|word| {
+                if piped {
+                    return None;
+                }
+                let cut = word.iter().position(|&b| b == b'|');
+                piped = cut.is_some();
+                Some(&word[..cut.unwrap_or(word.len())])
+            })
+            .filter(|w| !w.is_empty());
         let reads_file = match words.next() {
-            Some("cat") => words.any(|w| !w.starts_with('-')),
-            Some(w) => w.starts_with('<') && !w.starts_with("<<") && !w.starts_with("<("),
+            Some(b"cat") => words.any(|w| !w.starts_with(b"-")),
+            Some(w) => w.starts_with(b"<") && !w.starts_with(b"<<") && !w.starts_with(b"<("),
             None => false,
         };
         if reads_file {
@@ -1048,7 +1101,7 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn command(&mut self, node: Node, ctx: &Ctx, parents: [Option<Node>; 2]) {
+    fn command(&mut self, node: Node, ctx: &Ctx, around: Around) {
         let Some(name_node) = node.child_by_field_name("name") else {
             return;
         };
@@ -1069,7 +1122,7 @@ impl<'s> Walker<'s> {
             "http" | "https" | "xh" | "xhs" => {
                 self.http_command(node, Tool::Httpie, &base, rest, ctx)
             }
-            "echo" | "printf" => self.log(node, &base, rest, ctx, parents),
+            "echo" | "printf" => self.log(node, &base, rest, ctx, around),
             "source" | "." => {
                 if let Some(file) = rest.first() {
                     if self.literal_text(*file).contains(".env") {
@@ -1220,15 +1273,8 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn log(
-        &mut self,
-        node: Node,
-        name: &str,
-        args: &[Node],
-        ctx: &Ctx,
-        parents: [Option<Node>; 2],
-    ) {
-        if ctx.captured || !self.prints(node, parents) {
+    fn log(&mut self, node: Node, name: &str, args: &[Node], ctx: &Ctx, around: Around) {
+        if ctx.captured || !self.prints(around) {
             return;
         }
         let mut args = args;
@@ -1258,10 +1304,10 @@ impl<'s> Walker<'s> {
     }
 
     /// Whether a command's output reaches the terminal or log (not a file, not another command).
-    fn prints(&self, node: Node, parents: [Option<Node>; 2]) -> bool {
-        let mut statement = node;
-        let mut container = parents[0];
-        if let Some(parent) = parents[0].filter(|p| p.kind() == "redirected_statement") {
+    fn prints(&self, around: Around) -> bool {
+        let [mut container, grandparent] = around.parents;
+        let mut next = around.nexts[0];
+        if let Some(parent) = container.filter(|p| p.kind() == "redirected_statement") {
             let mut cursor = parent.walk();
             for redirect in parent.children_by_field_name("redirect", &mut cursor) {
                 if redirect.kind() != "file_redirect" {
@@ -1273,20 +1319,12 @@ impl<'s> Walker<'s> {
                     None => {}
                 }
             }
-            statement = parent;
-            container = parents[1];
+            container = grandparent;
+            next = around.nexts[1];
         }
-        if let Some(pipeline) = container.filter(|p| p.kind() == "pipeline") {
-            // Into another command: printed only when that command passes it on (`| tee f`).
-            let mut cursor = pipeline.walk();
-            let mut stages = pipeline.named_children(&mut cursor);
-            let mut next = None;
-            while let Some(stage) = stages.next() {
-                if stage.id() == statement.id() {
-                    next = stages.next();
-                    break;
-                }
-            }
+        if container.is_some_and(|p| p.kind() == "pipeline") {
+            // Into another command (the next stage): printed only when that command passes it
+            // on (`| tee f`).
             let Some(mut next) = next else {
                 return true;
             };
@@ -2273,6 +2311,54 @@ mod tests {
 
     fn facts_of(bytes: &[u8]) -> CodeFacts {
         facts(bytes)
+    }
+
+    #[test]
+    fn words_nested_past_the_limit_are_not_parsed() {
+        let nested = |open: &str, close: &str, n: usize| {
+            format!(
+                "curl -H \"Authorization: Bearer $OPENAI_API_KEY\" https://api.openai.com/v1/models\nX={}y{}\n",
+                open.repeat(n),
+                close.repeat(n)
+            )
+        };
+        let limit = super::super::MAX_NESTING;
+        for (open, close) in [
+            ("$(echo ", ")"),
+            ("\"$(", ")\""),
+            ("${x:-", "}"),
+            ("$(echo `", "`)"),
+        ] {
+            // Each level opens at most two counted nodes.
+            let within = facts(nested(open, close, limit / 2).as_bytes());
+            assert_eq!(within.parse_error, None, "{open}");
+            assert_eq!(within.requests.len(), 1, "{open}");
+            let past = nested(open, close, limit + 1);
+            let f = facts(past.as_bytes());
+            assert_eq!(f.parse_error, Some(super::super::too_deep()), "{open}");
+            assert!(f.requests.is_empty() && f.strings.is_empty(), "{open}");
+            assert_eq!(
+                fragment_facts(past.as_bytes()),
+                Err(super::super::too_deep())
+            );
+        }
+        // A syntax error in a fragment keeps what was understood.
+        let broken = fragment_facts(b"echo \"$OPENAI_API_KEY\"\nif then").unwrap();
+        assert_eq!(broken.parse_error, None);
+        assert_eq!(broken.logs.len(), 1);
+    }
+
+    #[test]
+    fn expansion_and_substitution_values_read_their_heads() {
+        let src = "A=${K:-$(cat x)}\nB=${#K}\nC=${K:0:3}\nD=$(cat -n $(echo f))\nE=$(cat|tr -d x)\nF=$(<f)\n";
+        let f = facts(src.as_bytes());
+        let values: Vec<&Expr> = f.assignments.iter().map(|a| &a.value).collect();
+        assert!(matches!(values[0], Expr::Env(read) if read.name == "K"));
+        assert!(matches!(values[1], Expr::Partial { .. }));
+        assert!(matches!(values[2], Expr::Partial { .. }));
+        assert!(matches!(values[3], Expr::FileRead { .. }));
+        assert!(matches!(values[4], Expr::Other { .. }));
+        assert!(matches!(values[5], Expr::FileRead { .. }));
     }
 
     #[test]

@@ -805,6 +805,10 @@ enum Frame {
     Brace(Option<OpenBrace>),
 }
 
+/// How many `${NAME:-word}` may nest and each be read as a reference; deeper ones stay text.
+/// Each copies its word when closed, so the limit keeps the cost linear.
+const MAX_OPEN_REFERENCES: usize = 32;
+
 /// BuildKit's word processing without expansion: quotes removed, the escape character applied
 /// (in double quotes only before `"`, `$` and itself), references collected.
 fn process_word(text: &[u8], range: Range<usize>, escape: u8) -> Word {
@@ -813,6 +817,8 @@ fn process_word(text: &[u8], range: Range<usize>, escape: u8) -> Word {
     let mut out = Vec::with_capacity(range.len());
     let mut slots: Vec<Option<VarRef>> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
+    // The `Frame::Brace(Some(_))` in `frames`.
+    let mut open_references = 0usize;
     let mut unterminated = false;
     let mut i = range.start;
     while i < end {
@@ -820,7 +826,12 @@ fn process_word(text: &[u8], range: Range<usize>, escape: u8) -> Word {
         let in_double_quotes = matches!(frames.last(), Some(Frame::DoubleQuote));
         match byte {
             b'$' => {
-                i = dollar(scope, i, &mut out, &mut slots, &mut frames);
+                let before = frames.len();
+                let room = open_references < MAX_OPEN_REFERENCES;
+                i = dollar(scope, i, room, &mut out, &mut slots, &mut frames);
+                if frames.len() > before && matches!(frames.last(), Some(Frame::Brace(Some(_)))) {
+                    open_references += 1;
+                }
                 continue;
             }
             _ if byte == escape => {
@@ -867,6 +878,7 @@ fn process_word(text: &[u8], range: Range<usize>, escape: u8) -> Word {
             b'}' if matches!(frames.last(), Some(Frame::Brace(_))) => {
                 if let Some(Frame::Brace(Some(brace))) = frames.pop() {
                     slots[brace.slot] = Some(brace.close(text, &out, i));
+                    open_references -= 1;
                 }
                 out.push(b'}');
                 i += 1;
@@ -885,10 +897,12 @@ fn process_word(text: &[u8], range: Range<usize>, escape: u8) -> Word {
     }
 }
 
-/// Handles the `$` at `i`; returns where scanning goes on.
+/// Handles the `$` at `i`; returns where scanning goes on. Without `room`, a `${NAME:-word}`
+/// is text, not a reference.
 fn dollar(
     scope: &[u8],
     i: usize,
+    room: bool,
     out: &mut Vec<u8>,
     slots: &mut Vec<Option<VarRef>>,
     frames: &mut Vec<Frame>,
@@ -899,6 +913,7 @@ fn dollar(
                 out.extend_from_slice(&scope[i..head.next]);
                 match head.operator {
                     None => slots.push(Some(simple_ref(scope, i..head.next, head.name))),
+                    Some(_) if !room => frames.push(Frame::Brace(None)),
                     Some((operator, colon)) => {
                         frames.push(Frame::Brace(Some(OpenBrace {
                             slot: slots.len(),
@@ -1657,6 +1672,24 @@ mod tests {
             .map(|r| (r.name.as_str(), r.default.as_deref()))
             .collect();
         assert_eq!(names, [("A", Some("${B}")), ("B", None)]);
+    }
+
+    #[test]
+    fn nested_defaults_past_the_limit_stay_text() {
+        let depth = MAX_OPEN_REFERENCES + 8;
+        let src = format!(
+            "FROM a\nENV A={}x{}\n",
+            "${B:-".repeat(depth),
+            "}".repeat(depth)
+        );
+        let file = parse(src.as_bytes());
+        let value = vars(&file.instructions[1])[0].value.clone().unwrap();
+        // Text unchanged; the outer references read, the inner ones left in their words.
+        assert_eq!(value.text.len(), src.len() - "FROM a\nENV A=\n".len());
+        assert_eq!(value.references.len(), MAX_OPEN_REFERENCES);
+        let innermost = value.references.last().unwrap().default.as_deref().unwrap();
+        assert_eq!(innermost.matches("${B:-").count(), 8);
+        assert!(file.errors.is_empty());
     }
 
     #[test]

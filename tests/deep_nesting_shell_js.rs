@@ -1,0 +1,157 @@
+//! Deeply nested shell (scripts, Dockerfile `RUN`, workflow `run:`) and JS/TS: no crash, and
+//! the key in the file beside them is still reported.
+
+mod common;
+
+use common::*;
+
+/// Nesting depth: far past what the front-ends parse, small enough for a debug build.
+const DEPTH: usize = 3_000;
+
+fn nest(open: &str, middle: &str, close: &str) -> String {
+    format!("{}{middle}{}", open.repeat(DEPTH), close.repeat(DEPTH))
+}
+
+/// Runs `keylint check --verbose` on the deep file beside a file holding a synthetic key:
+/// exit 1, the key reported; returns the findings in the deep file and the notes.
+fn assert_key_reported(path: &str, deep: &str) -> (Vec<String>, String) {
+    let key = openai_project_key(7);
+    let config = format!("OPENAI_API_KEY={key}\n");
+    let dir = tree(&[(path, deep.as_bytes()), ("key.env", config.as_bytes())]);
+    let output = keylint(dir.path(), &["check", "--format", "json", "--verbose"]);
+    let notes = stderr(&output);
+    assert_eq!(code(&output), 1, "{path}: {notes}");
+    let findings = finding_lines(&output);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.starts_with("key.env:1:") && f.contains(" KL101 ")),
+        "{path}: {findings:?}"
+    );
+    let deep_findings = findings
+        .into_iter()
+        .filter(|f| f.starts_with(path))
+        .collect();
+    (deep_findings, notes)
+}
+
+/// The cases a front-end gives up on, with the note saying why.
+fn assert_not_parsed(path: &str, deep: &str) {
+    let (findings, notes) = assert_key_reported(path, deep);
+    assert_eq!(findings, Vec::<String>::new(), "{path}");
+    assert!(
+        notes.contains("nesting deeper than 32 levels; not parsed; scanned as text only"),
+        "{path}: {notes}"
+    );
+}
+
+fn shell_substitutions() -> String {
+    format!("OPENAI_API_KEY={}\n", nest("$(echo ", "x", ")"))
+}
+
+#[test]
+fn nested_command_substitutions_in_a_script() {
+    assert_not_parsed("deep.sh", &format!("#!/bin/sh\n{}", shell_substitutions()));
+    let bare = format!("OPENAI_API_KEY={}\n", nest("$(", "x", ")"));
+    assert_not_parsed("bare.sh", &bare);
+    let quoted = format!("OPENAI_API_KEY={}\n", nest("\"$(echo ", "x", ")\""));
+    assert_not_parsed("quoted.sh", &quoted);
+}
+
+#[test]
+fn nested_backticks_and_defaults_in_a_script() {
+    // Backticks nest by escaping: `a \`b \\\`c\\\`\``; a few levels, then `$(`.
+    let backticks = format!(
+        "OPENAI_API_KEY=`echo \\`echo {}\\``\n",
+        nest("$(echo `", "x", "`)")
+    );
+    assert_not_parsed("ticks.sh", &backticks);
+    let defaults = format!("echo \"$OPENAI_API_KEY\" {}\n", nest("${x:-", "y", "}"));
+    assert_not_parsed("defaults.sh", &defaults);
+}
+
+#[test]
+fn nested_subshells_and_ifs_in_a_script() {
+    // Statements nest at no extra cost: parsed in full, the echoed key is found.
+    let subshells = nest("( ", "echo \"$OPENAI_API_KEY\"", " )");
+    let (findings, _) = assert_key_reported("subshells.sh", &format!("{subshells}\n"));
+    assert!(
+        findings.iter().any(|f| f.contains(" KL404 ")),
+        "{findings:?}"
+    );
+    let ifs = nest("if true; then ", "echo \"$OPENAI_API_KEY\"", "; fi");
+    let (findings, _) = assert_key_reported("ifs.sh", &format!("{ifs}\n"));
+    assert!(
+        findings.iter().any(|f| f.contains(" KL404 ")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn a_long_pipeline_in_a_script() {
+    // Each `echo` looks at the stage after it: once, not by scanning the pipeline.
+    let pipeline = vec!["echo \"$OPENAI_API_KEY\""; DEPTH].join(" | ");
+    let (findings, _) = assert_key_reported("pipe.sh", &format!("{pipeline}\n"));
+    let logged: Vec<&String> = findings.iter().filter(|f| f.contains(" KL404 ")).collect();
+    assert_eq!(logged.len(), 1, "only the last stage prints: {findings:?}");
+}
+
+#[test]
+fn nested_substitutions_in_a_dockerfile_run() {
+    let dockerfile = format!("FROM alpine\nRUN echo ok\nRUN {}", shell_substitutions());
+    assert_not_parsed("Dockerfile", &dockerfile);
+    let defaults = format!(
+        "FROM alpine\nENV OPENAI_API_KEY={}\n",
+        nest("${A:-", "x", "}")
+    );
+    assert_key_reported("env/Dockerfile", &defaults);
+}
+
+#[test]
+fn nested_substitutions_in_a_workflow_run() {
+    let workflow = format!(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          {}",
+        shell_substitutions()
+    );
+    assert_not_parsed(".github/workflows/ci.yml", &workflow);
+}
+
+fn js_cases() -> Vec<String> {
+    vec![
+        nest("`${", "openai", "}`"),
+        nest("[", "openai", "]"),
+        nest("(", "openai", ")"),
+        nest("{a: ", "openai", "}"),
+        format!("{}openai", "() => ".repeat(DEPTH)),
+        vec!["openai"; DEPTH].join(" + "),
+        format!("openai{}", ".chat()".repeat(DEPTH)),
+    ]
+}
+
+#[test]
+fn nested_javascript() {
+    for (i, case) in js_cases().iter().enumerate() {
+        let path = format!("deep{i}.js");
+        let src = format!("const key = {case};\n");
+        if i == 0 {
+            assert_not_parsed(&path, &src);
+        } else {
+            let (_, notes) = assert_key_reported(&path, &src);
+            assert!(!notes.contains("nesting deeper"), "{path}: {notes}");
+        }
+    }
+}
+
+#[test]
+fn nested_typescript() {
+    for (i, case) in js_cases().iter().enumerate() {
+        let path = format!("deep{i}.ts");
+        let src = format!("const key: unknown = {case};\n");
+        if i == 0 {
+            assert_not_parsed(&path, &src);
+        } else {
+            let (_, notes) = assert_key_reported(&path, &src);
+            assert!(!notes.contains("nesting deeper"), "{path}: {notes}");
+        }
+    }
+}
