@@ -515,6 +515,10 @@ pub(crate) fn simple_ref(bytes: &[u8], span: Range<usize>, name: Range<usize>) -
     }
 }
 
+/// How many `${NAME:-word}` may nest and each be read as a reference; deeper ones stay text.
+/// Each copies its word when closed, so the limit keeps the cost linear.
+const MAX_OPEN_REFERENCES: usize = 32;
+
 /// Unquoted or double-quoted content: the text with escapes processed (double quotes only)
 /// and `$$` read as `$`, and the references, nested ones included, in source order.
 fn scan_expandable(bytes: &[u8], span: Range<usize>, double: bool) -> (Vec<u8>, Vec<VarRef>) {
@@ -523,6 +527,8 @@ fn scan_expandable(bytes: &[u8], span: Range<usize>, double: bool) -> (Vec<u8>, 
     let mut text = Vec::with_capacity(span.len());
     let mut slots: Vec<Option<VarRef>> = Vec::new();
     let mut open: Vec<Option<OpenBrace>> = Vec::new();
+    // The `Some` entries of `open`.
+    let mut open_references = 0usize;
     let mut i = span.start;
     while i < end {
         match bytes[i] {
@@ -560,7 +566,9 @@ fn scan_expandable(bytes: &[u8], span: Range<usize>, double: bool) -> (Vec<u8>, 
                         text.extend_from_slice(&bytes[i..head.next]);
                         match head.operator {
                             None => slots.push(Some(simple_ref(bytes, i..head.next, head.name))),
+                            Some(_) if open_references >= MAX_OPEN_REFERENCES => open.push(None),
                             Some((operator, colon)) => {
+                                open_references += 1;
                                 open.push(Some(OpenBrace {
                                     slot: slots.len(),
                                     dollar: i,
@@ -596,6 +604,7 @@ fn scan_expandable(bytes: &[u8], span: Range<usize>, double: bool) -> (Vec<u8>, 
             b'}' if !open.is_empty() => {
                 if let Some(Some(brace)) = open.pop() {
                     slots[brace.slot] = Some(brace.close(bytes, &text, i));
+                    open_references -= 1;
                 }
                 text.push(b'}');
                 i += 1;
@@ -894,6 +903,18 @@ BARE_COMMENTED # why
                 .collect();
             assert_eq!(found, *expected, "{src}");
         }
+    }
+
+    #[test]
+    fn nested_defaults_past_the_limit_stay_text() {
+        let depth = 5_000;
+        let line = format!("V={}x{}\n", "${A:-".repeat(depth), "}".repeat(depth));
+        let file = parse(line.as_bytes());
+        let refs = &value(&file.entries[0]).references;
+        assert_eq!(refs.len(), MAX_OPEN_REFERENCES);
+        // The innermost reference read holds the rest as its default, unexpanded.
+        let innermost = refs.iter().map(|r| r.default.as_ref().unwrap().len()).min();
+        assert!(innermost.unwrap() > depth, "{innermost:?}");
     }
 
     #[test]
