@@ -24,6 +24,10 @@ use super::facts::{
 /// How deep `expr` and URL resolution look into nested expressions.
 const MAX_EXPR_DEPTH: usize = 48;
 
+/// Deepest bracket nesting parsed. The walks do not recurse, but a file nesting deeper than
+/// any real code spends seconds building and walking its tree: it is scanned as text only.
+const MAX_NESTING: usize = 256;
+
 /// SDK client classes (the last segment of the callee).
 const CLIENTS: &[&str] = &[
     "OpenAI",
@@ -132,6 +136,10 @@ pub(crate) fn facts_with_statements(source: &[u8]) -> (CodeFacts, Vec<Range<usiz
         parse_error: Some(message.to_string()),
         ..CodeFacts::default()
     };
+    if nests_too_deep(source) {
+        let message = format!("nesting deeper than {MAX_NESTING} levels");
+        return (failed(&message), Vec::new());
+    }
     let mut parser = Parser::new();
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
     if parser.set_language(&language).is_err() {
@@ -153,6 +161,48 @@ pub(crate) fn facts_with_statements(source: &[u8]) -> (CodeFacts, Vec<Range<usiz
         facts.parse_error = Some(format!("syntax error at line {}", first_error_line(root)));
     }
     (facts, statements)
+}
+
+/// Whether brackets nest deeper than `MAX_NESTING` outside comments and strings.
+fn nests_too_deep(source: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&c) = source.get(at) {
+        at += 1;
+        match c {
+            b'#' => {
+                while source.get(at).is_some_and(|c| *c != b'\n') {
+                    at += 1;
+                }
+            }
+            b'\'' | b'"' => {
+                let triple = source.get(at..at + 2) == Some(&[c, c][..]);
+                if triple {
+                    at += 2;
+                }
+                while let Some(&d) = source.get(at) {
+                    at += 1;
+                    if d == b'\\' {
+                        at += 1;
+                    } else if d == b'\n' && !triple {
+                        break;
+                    } else if d == c && (!triple || source.get(at..at + 2) == Some(&[c, c][..])) {
+                        at += if triple { 2 } else { 0 };
+                        break;
+                    }
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Where a node stands: the enclosing `def` and the top-level statement index.
@@ -2169,9 +2219,33 @@ mod tests {
             src.push_str("'abc',{\"Authorization\":k},");
         }
         src.push_str("]\n");
-        src.push_str(&"(".repeat(50_000));
+        // Unclosed, as deep as is parsed (deeper is not: see the test below).
+        src.push_str(&"(".repeat(MAX_NESTING));
         let facts = facts(src.as_bytes());
         assert!(facts.headers.len() > 30_000);
         assert!(facts.parse_error.is_some());
+    }
+
+    #[test]
+    fn brackets_nesting_deeper_than_the_limit_are_not_parsed() {
+        let nested = |depth: usize| {
+            format!(
+                "k = \"x\"\nv = {}k{}\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        };
+        assert_eq!(facts(nested(MAX_NESTING).as_bytes()).parse_error, None);
+        let deep = facts(nested(MAX_NESTING + 1).as_bytes());
+        assert_eq!(
+            deep.parse_error.as_deref(),
+            Some("nesting deeper than 256 levels")
+        );
+        assert!(deep.strings.is_empty());
+        let open = "(".repeat(MAX_NESTING + 1);
+        let quoted = format!(
+            "# {open}\na = '{open}'\nb = \"\"\"{open}\n\"{open}\"\"\"\nc = '\\'{open}'\nd = \"{open}\"\n"
+        );
+        assert_eq!(facts(quoted.as_bytes()).parse_error, None);
     }
 }

@@ -21,17 +21,32 @@ use super::facts::{
 
 /// Extracts the facts of a Rust source file.
 pub fn facts(source: &[u8]) -> CodeFacts {
-    let Ok(text) = std::str::from_utf8(source) else {
-        return CodeFacts {
-            parse_error: Some("the file is not UTF-8".to_string()),
-            ..CodeFacts::default()
-        };
+    let unparsed = |reason: String| CodeFacts {
+        parse_error: Some(reason),
+        ..CodeFacts::default()
     };
-    let facts = extract(text);
-    // syn's spans keep every parsed file in a thread-local source map; nothing holds a span
-    // any more, so free it (and keep 32-bit span offsets from wrapping on large scans).
-    proc_macro2::extra::invalidate_current_thread_spans();
-    facts
+    let Ok(text) = std::str::from_utf8(source) else {
+        return unparsed("the file is not UTF-8".to_string());
+    };
+    if let Some(reason) = nesting_problem(text) {
+        return unparsed(reason);
+    }
+    // Parsing, visiting and dropping the tree recurse with its depth: on a stack sized for
+    // what `nesting_problem` lets through. syn's spans keep the file in a thread-local source
+    // map, which ends with the thread.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("keylint-rust-parser".to_string())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || extract(text))
+            .map_err(|error| format!("the Rust parser thread could not start: {error}"))
+            .and_then(|parser| {
+                parser
+                    .join()
+                    .map_err(|_| "the Rust parser failed".to_string())
+            })
+            .unwrap_or_else(unparsed)
+    })
 }
 
 fn extract(text: &str) -> CodeFacts {
@@ -1518,6 +1533,338 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 }
 
+// ----- how deep the syntax tree can get -----
+
+/// Deepest bracket nesting handed to syn.
+const MAX_NESTING: usize = 256;
+/// Most tokens that can nest on the way from an item down to any token (see `Chains`).
+const MAX_CHAIN: usize = 4096;
+/// The stack of the thread that parses, visits and drops a file's syntax tree. syn's parser,
+/// `Visit` and `Drop` recurse once per level of the tree. Measured in release builds, a level
+/// takes at most 11 KB for a bracket (`|| {`) and 4.3 KB for a chained token (`|| || x`), so
+/// what `nesting_problem` lets through needs under 21 MB; the deepest shapes of the test
+/// `the_deepest_trees_let_through_fit_the_parser_stack` need 16 to 20 MB in a debug build.
+/// Only the pages used are ever touched.
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
+/// Why a file is too deep to hand to syn, or None. A token-level scan that skips comments,
+/// strings, chars and lifetimes, and bounds the two things that deepen syn's tree:
+/// - bracket nesting (`(`, `[`, `{`), at most `MAX_NESTING` levels;
+/// - chains within one bracket level: each token of `a.b().c()`, `a + b + c`, `!!x`, `|| || x`,
+///   `Vec<Vec<T>>` or `&&&T` may add a level, so the tokens from an item down to any token, as
+///   counted by `Chains`, are at most `MAX_CHAIN`.
+fn nesting_problem(text: &str) -> Option<String> {
+    let mut chains = Chains::default();
+    let mut tokens = Tokens {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    while let Some(token) = tokens.next() {
+        match token {
+            Token::Open(_) => {
+                chains.count(&token);
+                if chains.open() > MAX_NESTING {
+                    return Some(format!("nesting deeper than {MAX_NESTING} levels"));
+                }
+            }
+            Token::Close(brace) => chains.close(brace),
+            _ => chains.count(&token),
+        }
+        if chains.tokens() > MAX_CHAIN {
+            return Some(format!(
+                "an expression or type chain of more than {MAX_CHAIN} tokens"
+            ));
+        }
+    }
+    None
+}
+
+/// The tokens that can nest on the way down to the current one. Within a bracket level, a
+/// segment is counted since the last point where the syntax tree restarts at the level's depth:
+/// `;`, a `,` outside generic arguments, a new statement or item after a `}` (a word, a literal,
+/// a lifetime or `#` cannot continue an expression that ends in `}`), or a new match arm after
+/// an arm's `=> { .. }` body (only `.` and `?` continue one).
+#[derive(Default)]
+struct Chains {
+    /// The enclosing levels' segments when their bracket opened.
+    outer: Vec<Segment>,
+    /// Their total.
+    outer_tokens: usize,
+    current: Segment,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Segment {
+    tokens: usize,
+    /// Open generic angles (`<` not yet closed); commas inside them do not restart.
+    angles: usize,
+    /// The last token was `=>`.
+    arrow: bool,
+    /// The bracket opened from this segment is a match arm's `{` body.
+    arm_body: bool,
+    after: AfterClose,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum AfterClose {
+    #[default]
+    Nothing,
+    Brace,
+    ArmBody,
+}
+
+impl Chains {
+    fn tokens(&self) -> usize {
+        self.outer_tokens + self.current.tokens
+    }
+
+    /// Opens a bracket (counted already); returns the nesting.
+    fn open(&mut self) -> usize {
+        self.outer_tokens += self.current.tokens;
+        self.outer.push(std::mem::take(&mut self.current));
+        self.outer.len()
+    }
+
+    fn close(&mut self, brace: bool) {
+        if let Some(outer) = self.outer.pop() {
+            self.outer_tokens -= outer.tokens;
+            self.current = outer;
+        }
+        self.current.after = if self.current.arm_body {
+            AfterClose::ArmBody
+        } else if brace {
+            AfterClose::Brace
+        } else {
+            AfterClose::Nothing
+        };
+    }
+
+    fn count(&mut self, token: &Token) {
+        let segment = &mut self.current;
+        let restarts = match std::mem::take(&mut segment.after) {
+            AfterClose::Nothing => false,
+            AfterClose::Brace => match token {
+                Token::Word(word) => *word != "else" && *word != "as",
+                Token::Literal | Token::Lifetime => true,
+                Token::Punct(p) => *p == "#",
+                Token::Open(_) | Token::Close(_) => false,
+            },
+            AfterClose::ArmBody => !matches!(token, Token::Punct("." | "?")),
+        };
+        if restarts {
+            *segment = Segment::default();
+        }
+        segment.tokens += 1;
+        segment.arm_body = *token == Token::Open(true) && segment.arrow;
+        segment.arrow = *token == Token::Punct("=>");
+        if let Token::Punct(p) = token {
+            match *p {
+                ";" => *segment = Segment::default(),
+                "," if segment.angles == 0 => segment.tokens = 0,
+                "<" => segment.angles += 1,
+                "<<" => segment.angles += 2,
+                ">" => segment.angles = segment.angles.saturating_sub(1),
+                ">>" => segment.angles = segment.angles.saturating_sub(2),
+                // Not in generic arguments: the `<` before was a comparison.
+                "||" | "==" | "!=" | "<=" | ">=" => segment.angles = 0,
+                _ => {}
+            }
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    /// `(`, `[` or `{` (true).
+    Open(bool),
+    /// `)`, `]` or `}` (true).
+    Close(bool),
+    Word(&'a str),
+    /// A string, byte string, char or number.
+    Literal,
+    Lifetime,
+    Punct(&'a str),
+}
+
+/// Rust tokens, roughly: enough to find brackets and chains, never wrong about what is inside a
+/// comment, string or char.
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+const PUNCTS: &[&str] = &[
+    "<<=", ">>=", "...", "..=", "::", "->", "=>", "<=", ">=", "==", "!=", "&&", "||", "<<", ">>",
+    "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=", "..",
+];
+
+impl<'a> Tokens<'a> {
+    fn peek(&self, ahead: usize) -> u8 {
+        self.bytes.get(self.at + ahead).copied().unwrap_or(0)
+    }
+
+    fn text(&self, from: usize) -> &'a str {
+        std::str::from_utf8(&self.bytes[from..self.at]).unwrap_or("")
+    }
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        loop {
+            let c = self.peek(0);
+            if self.at >= self.bytes.len() {
+                return None;
+            }
+            if c.is_ascii_whitespace() {
+                self.at += 1;
+            } else if c == b'/' && self.peek(1) == b'/' {
+                while self.at < self.bytes.len() && self.peek(0) != b'\n' {
+                    self.at += 1;
+                }
+            } else if c == b'/' && self.peek(1) == b'*' {
+                self.block_comment();
+            } else {
+                break;
+            }
+        }
+        let start = self.at;
+        let c = self.peek(0);
+        Some(match c {
+            b'(' | b'[' | b'{' => {
+                self.at += 1;
+                Token::Open(c == b'{')
+            }
+            b')' | b']' | b'}' => {
+                self.at += 1;
+                Token::Close(c == b'}')
+            }
+            b'"' => {
+                self.quoted(b'"');
+                Token::Literal
+            }
+            b'\'' => self.quote_or_lifetime(),
+            b'0'..=b'9' => {
+                self.word();
+                Token::Literal
+            }
+            _ if c == b'_' || c.is_ascii_alphabetic() || c >= 0x80 => {
+                self.word();
+                let word = self.text(start);
+                let next = self.peek(0);
+                match (word, next) {
+                    ("b" | "c", b'"') => self.quoted(b'"'),
+                    ("b", b'\'') => self.quoted(b'\''),
+                    ("r" | "br" | "cr", b'"' | b'#') => {
+                        if self.raw_string() {
+                            return Some(Token::Literal);
+                        }
+                        // `r#ident`
+                        self.at += 1;
+                        self.word();
+                        return Some(Token::Word(self.text(start)));
+                    }
+                    _ => return Some(Token::Word(word)),
+                }
+                Token::Literal
+            }
+            _ => {
+                let rest = &self.bytes[self.at..];
+                let len = PUNCTS
+                    .iter()
+                    .find(|p| rest.starts_with(p.as_bytes()))
+                    .map_or(1, |p| p.len());
+                self.at += len;
+                Token::Punct(self.text(start))
+            }
+        })
+    }
+
+    fn word(&mut self) {
+        while self.at < self.bytes.len() {
+            let c = self.peek(0);
+            if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn block_comment(&mut self) {
+        let mut depth = 0usize;
+        while self.at < self.bytes.len() {
+            if self.peek(0) == b'/' && self.peek(1) == b'*' {
+                depth += 1;
+                self.at += 2;
+            } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
+                depth -= 1;
+                self.at += 2;
+                if depth == 0 {
+                    return;
+                }
+            } else {
+                self.at += 1;
+            }
+        }
+    }
+
+    /// From an opening quote to past the closing one, over backslash escapes.
+    fn quoted(&mut self, quote: u8) {
+        self.at += 1;
+        while self.at < self.bytes.len() {
+            match self.peek(0) {
+                b'\\' => self.at += 2,
+                c if c == quote => {
+                    self.at += 1;
+                    return;
+                }
+                _ => self.at += 1,
+            }
+        }
+        self.at = self.at.min(self.bytes.len());
+    }
+
+    /// `"..."`, `#"..."#` after an `r`: true when it is one (and it is skipped).
+    fn raw_string(&mut self) -> bool {
+        let hashes = self.bytes[self.at..]
+            .iter()
+            .take_while(|c| **c == b'#')
+            .count();
+        if self.peek(hashes) != b'"' {
+            return false;
+        }
+        self.at += hashes + 1;
+        let mut closing = vec![b'"'];
+        closing.resize(hashes + 1, b'#');
+        let rest = &self.bytes[self.at..];
+        match rest.windows(closing.len()).position(|w| w == closing) {
+            Some(end) => self.at += end + closing.len(),
+            None => self.at = self.bytes.len(),
+        }
+        true
+    }
+
+    /// `'a'`, `'\n'`, `'\u{1F600}'` or a lifetime/label `'a`.
+    fn quote_or_lifetime(&mut self) -> Token<'a> {
+        if self.peek(1) == b'\\' {
+            self.quoted(b'\'');
+            return Token::Literal;
+        }
+        // One char, then a quote: a char literal.
+        let width = match self.peek(1) {
+            c if c < 0x80 => 1,
+            c if c >= 0xF0 => 4,
+            c if c >= 0xE0 => 3,
+            _ => 2,
+        };
+        if self.peek(1 + width) == b'\'' {
+            self.at += 2 + width;
+            return Token::Literal;
+        }
+        self.at += 1;
+        self.word();
+        Token::Lifetime
+    }
+}
+
 /// `CONTENT_TYPE` -> `Content-Type`.
 fn title_case(ident: &str) -> String {
     ident
@@ -2087,5 +2434,146 @@ macro_rules! m { ($x:expr) => { "inside" }; }
             assert!(texts.iter().any(|t| t == expected), "{expected}: {texts:?}");
         }
         assert_eq!(facts.logs.len(), 1);
+    }
+
+    fn nested(open: &str, inner: &str, close: &str, depth: usize) -> String {
+        format!(
+            "const VAR: &str = \"OPENAI_API_KEY\";\nfn f() {{ let v = {}{inner}{}; }}\n",
+            open.repeat(depth),
+            close.repeat(depth)
+        )
+    }
+
+    #[test]
+    fn brackets_in_comments_strings_and_chars_do_not_nest() {
+        let deep = "(".repeat(MAX_NESTING + 10);
+        let src = format!(
+            "// {deep}\n/* /* {deep} */ {deep} */\nfn f<'a>(x: &'a str) -> char {{\n    \
+             let s = \"{deep}\\\"{deep}\"; let r = r#\"{deep}\"#; let b = b\"{deep}\";\n    \
+             let c = '('; let d = '\\''; let e = b'['; let l: &'static str = \"\";\n    \
+             'outer: loop {{ break 'outer; }}\n    '{{'\n}}\n"
+        );
+        assert_eq!(nesting_problem(&src), None);
+        let facts = facts(src.as_bytes());
+        assert_eq!(facts.parse_error, None);
+        assert!(facts
+            .strings
+            .iter()
+            .any(|s| s.text().as_deref() == Some(deep.as_str())));
+    }
+
+    #[test]
+    fn deep_brackets_are_not_parsed() {
+        for (open, close) in [("(", ")"), ("[", "]"), ("{", "}")] {
+            let at_limit = nested(open, "0", close, MAX_NESTING - 2);
+            assert_eq!(nesting_problem(&at_limit), None, "{open}");
+            assert_eq!(facts(at_limit.as_bytes()).parse_error, None, "{open}");
+            let deep = nested(open, "0", close, MAX_NESTING);
+            let facts = facts(deep.as_bytes());
+            assert_eq!(
+                facts.parse_error.as_deref(),
+                Some("nesting deeper than 256 levels"),
+                "{open}"
+            );
+            assert!(facts.strings.is_empty());
+        }
+    }
+
+    #[test]
+    fn long_chains_are_not_parsed() {
+        let too_long = [
+            nested("", &"x.b()".repeat(MAX_CHAIN), "", 1),
+            nested("", &format!("x{}", " + x".repeat(MAX_CHAIN)), "", 1),
+            nested("", &format!("{}x", "|| ".repeat(MAX_CHAIN)), "", 1),
+            nested("", &format!("{}x", "!".repeat(MAX_CHAIN + 1)), "", 1),
+            format!(
+                "type T = {}u8{};\n",
+                "HashMap<u8, ".repeat(MAX_CHAIN / 2),
+                ">".repeat(MAX_CHAIN / 2)
+            ),
+            nested(
+                "",
+                &format!("if a {{}}{}", " else if a {}".repeat(MAX_CHAIN)),
+                "",
+                1,
+            ),
+            nested(
+                "",
+                &format!("a{}", " + {0}(0) + a".repeat(MAX_CHAIN)),
+                "",
+                1,
+            ),
+        ];
+        for src in too_long {
+            let problem = nesting_problem(&src);
+            assert_eq!(
+                problem.as_deref(),
+                Some("an expression or type chain of more than 4096 tokens"),
+                "{}",
+                &src[..80]
+            );
+        }
+    }
+
+    #[test]
+    fn long_lists_of_siblings_are_parsed() {
+        let arms: String = (0..3 * MAX_CHAIN)
+            .map(|i| format!("(A, {i}) => {{ f() }}\n"))
+            .collect();
+        let siblings = [
+            format!(
+                "const T: &[(u8, &str)] = &[{}];\n",
+                "(1 << 2, \"a\"), ".repeat(MAX_CHAIN)
+            ),
+            format!("fn f() {{ {} }}\n", "g(1);\n".repeat(MAX_CHAIN)),
+            "fn f() {}\n".repeat(MAX_CHAIN),
+            format!("fn f() {{ {} }}\n", "if a < b { g() }\n".repeat(MAX_CHAIN)),
+            format!("fn f() {{ match x {{ {arms} }} }}\n"),
+            format!(
+                "fn f() -> HashMap<u8, Vec<u8>> {{ {} }}\n",
+                "g();\n".repeat(MAX_CHAIN)
+            ),
+        ];
+        for src in siblings {
+            assert_eq!(nesting_problem(&src), None, "{}", &src[..60]);
+        }
+    }
+
+    /// The deepest trees `nesting_problem` lets through, on each of the costliest shapes, parse,
+    /// visit and drop on `PARSE_STACK_BYTES` (in a debug build too, whose frames are larger).
+    #[test]
+    fn the_deepest_trees_let_through_fit_the_parser_stack() {
+        let levels = MAX_NESTING - 2;
+        // Each bracket is a token of the level it opens from.
+        let chain = MAX_CHAIN - levels - 40;
+        let shapes = [
+            nested(
+                "|| { ",
+                &format!("{}0", "|| ".repeat(chain - levels)),
+                " }",
+                levels,
+            ),
+            nested(
+                "if a { ",
+                &format!("x{}", ".b()".repeat((chain - 2 * levels) / 3)),
+                " }",
+                levels,
+            ),
+            format!(
+                "const VAR: &str = \"OPENAI_API_KEY\";\ntype T = {}{}u8{}{};\n",
+                "(".repeat(levels),
+                "Vec<".repeat(chain / 3),
+                ">".repeat(chain / 3),
+                ")".repeat(levels)
+            ),
+            nested("(", &format!("{}x", "!".repeat(chain)), ")", levels),
+            nested("[", &format!("x{}", " + x".repeat(chain / 2)), "]", levels),
+        ];
+        for src in shapes {
+            assert_eq!(nesting_problem(&src), None, "{}", &src[..80]);
+            let facts = facts(src.as_bytes());
+            assert_eq!(facts.parse_error, None, "{}", &src[..80]);
+            assert!(!facts.strings.is_empty());
+        }
     }
 }

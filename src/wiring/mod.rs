@@ -296,25 +296,65 @@ fn soft_read(how: &str) -> bool {
         || how.ends_with("config")
 }
 
-/// Whether a read's value is an SDK client's key: inside the key argument, or assigned to the
-/// name the key argument is.
-fn feeds_client(facts: &CodeFacts, read: &crate::code::facts::EnvRead) -> bool {
-    use crate::code::facts::Expr;
-    let inside = |span: &Range<usize>| span.start <= read.span.start && read.span.end <= span.end;
-    facts
-        .clients
-        .iter()
-        .filter_map(|c| c.key.as_ref())
-        .any(|key| {
-            inside(key.span())
-                || matches!(key, Expr::Name { path, .. } if facts.assignments.iter().any(|a| {
-                    a.target == *path && inside(a.value.span())
-                }))
-        })
+/// Where values become an SDK client's key: the key arguments, and the values assigned to a
+/// name that is a key argument. Built once per file, so each read is a binary search.
+struct ClientKeySpans {
+    /// Span starts, sorted.
+    starts: Vec<usize>,
+    /// The furthest end of the spans up to each start.
+    reach: Vec<usize>,
+}
+
+impl ClientKeySpans {
+    fn of(facts: &CodeFacts) -> Self {
+        use crate::code::facts::Expr;
+        let keys: Vec<&Expr> = facts
+            .clients
+            .iter()
+            .filter_map(|c| c.key.as_ref())
+            .collect();
+        let names: std::collections::HashSet<&str> = keys
+            .iter()
+            .filter_map(|key| match key {
+                Expr::Name { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut spans: Vec<Range<usize>> = keys.iter().map(|key| key.span().clone()).collect();
+        spans.extend(
+            facts
+                .assignments
+                .iter()
+                .filter(|a| names.contains(a.target.as_str()))
+                .map(|a| a.value.span().clone()),
+        );
+        spans.sort_by_key(|span| span.start);
+        let mut furthest = 0;
+        let reach = spans
+            .iter()
+            .map(|span| {
+                furthest = furthest.max(span.end);
+                furthest
+            })
+            .collect();
+        ClientKeySpans {
+            starts: spans.iter().map(|span| span.start).collect(),
+            reach,
+        }
+    }
+
+    /// Whether a read's value is an SDK client's key: inside one of the spans.
+    fn feed(&self, read: &crate::code::facts::EnvRead) -> bool {
+        let before = self
+            .starts
+            .partition_point(|start| *start <= read.span.start);
+        before > 0 && self.reach[before - 1] >= read.span.end
+    }
 }
 
 /// Key variables the code reads, directly or through an SDK's default.
 fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
+    let client_keys = ClientKeySpans::of(facts);
     let mut found: Vec<Consumer> = facts
         .env_reads
         .iter()
@@ -323,7 +363,7 @@ fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
             variable: read.name.clone(),
             span: read.span.clone(),
             sdk: None,
-            optional: soft_read(&read.how) && !feeds_client(facts, read),
+            optional: soft_read(&read.how) && !client_keys.feed(read),
         })
         .collect();
     for client in facts.clients.iter().filter(|c| c.key.is_none()) {
@@ -522,4 +562,27 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
     findings.extend(missing_env_file::check_across(&wiring, &out));
     findings.extend(secret_file_not_mounted::check_across(&wiring, &out));
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_reads_feed_a_client_in_its_key_argument_or_through_the_name_given() {
+        let src = b"import os\nfrom openai import OpenAI\n\
+            key = os.getenv(\"OPENAI_API_KEY\")\n\
+            OpenAI(api_key=key)\n\
+            OpenAI(api_key=os.environ.get(\"OPENAI_API_KEY\"))\n\
+            other = os.getenv(\"OPENAI_API_KEY\")\n\
+            OpenAI(api_key=\"\")\n";
+        let facts = crate::code::python::facts(src);
+        let client_keys = ClientKeySpans::of(&facts);
+        let fed: Vec<bool> = facts
+            .env_reads
+            .iter()
+            .map(|r| client_keys.feed(r))
+            .collect();
+        assert_eq!(fed, [true, true, false]);
+    }
 }
