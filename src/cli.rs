@@ -13,7 +13,7 @@ use crate::report::{
     escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
 };
 use crate::rules::{registry, Severity, RULES};
-use crate::walk::{scan, NoteLevel, ScanOutcome};
+use crate::walk::{scan, Note, NoteLevel, ScanOutcome};
 
 const EXIT_CLEAN: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -237,30 +237,39 @@ fn ignore_broken_pipe(err: io::Error) -> io::Result<()> {
 }
 
 fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
-    use crate::keys::redact;
     let mut stderr = io::stderr().lock();
     for note in &outcome.notes {
-        let (shown, label) = match note.level {
-            NoteLevel::Warning => (true, "warning"),
-            NoteLevel::Info => (!args.quiet, "note"),
-            NoteLevel::Verbose => (args.verbose, "note"),
+        let shown = match note.level {
+            NoteLevel::Warning => true,
+            NoteLevel::Info => !args.quiet,
+            NoteLevel::Verbose => args.verbose,
         };
-        if !shown {
-            continue;
+        if shown {
+            let _ = writeln!(stderr, "{}", note_line(note, args.show_secrets));
         }
-        // A key in a file name, or quoted by a parser's error, is masked here too.
-        let (path, message) = if args.show_secrets {
-            (note.path.clone(), note.message.clone())
-        } else {
-            (redact(&note.path), redact(&note.message))
-        };
-        let _ = writeln!(
-            stderr,
-            "keylint: {label}: {}: {}",
-            escape_controls(&path),
-            escape_controls(&message)
-        );
     }
+}
+
+/// A note as standard error shows it: keys in the path or the message (a parser's error may
+/// quote one) masked unless `show_secrets`, control characters escaped.
+pub fn note_line(note: &Note, show_secrets: bool) -> String {
+    let label = match note.level {
+        NoteLevel::Warning => "warning",
+        NoteLevel::Info | NoteLevel::Verbose => "note",
+    };
+    let (path, message) = if show_secrets {
+        (note.path.clone(), note.message.clone())
+    } else {
+        (
+            crate::keys::redact(&note.path),
+            crate::keys::redact(&note.message),
+        )
+    };
+    format!(
+        "keylint: {label}: {}: {}",
+        escape_controls(&path),
+        escape_controls(&message)
+    )
 }
 
 #[derive(Serialize)]

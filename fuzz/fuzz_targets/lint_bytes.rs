@@ -1,5 +1,6 @@
 //! The whole lint of one file (kind from the first byte) rendered by all four reporters. Every
-//! key keylint's detector finds in the input must be masked in every output.
+//! key keylint's detector finds in the input must be masked in every output, and the outputs
+//! that reach a terminal hold no raw control character.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -16,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let linter = LINTER.get_or_init(linter);
     let rendered = lint_and_render(linter, LINT_PATHS[index], data[0] / 32, bytes);
+    rendered.assert_terminal_safe();
     if secrecy_checked() {
         for key in keys_in(bytes) {
             rendered.assert_hides(&key);

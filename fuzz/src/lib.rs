@@ -76,6 +76,23 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Panics when the human output or the notes, which reach a terminal, hold a control
+    /// character other than a line break: scanned text must arrive escaped.
+    pub fn assert_terminal_safe(&self) {
+        for (name, text) in &self.outputs {
+            if !matches!(*name, "human" | "notes") {
+                continue;
+            }
+            let raw = text.chars().find(|&c| {
+                (c.is_control() && c != '\n' && c != '\t')
+                    || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            });
+            if let Some(c) = raw {
+                panic!("terminal: the {name} output holds a raw {c:?}");
+            }
+        }
+    }
+
     /// Panics, naming the output, when one of them holds `key` in full.
     pub fn assert_hides(&self, key: &str) {
         for (name, text) in &self.outputs {
@@ -155,6 +172,7 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
             "human",
             Box::new(HumanReporter {
                 color: false,
+                width: 80,
                 quiet: false,
             }),
         ),
@@ -175,7 +193,7 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
     let notes: String = outcome
         .notes
         .iter()
-        .map(|n| format!("{}: {}\n", n.path, n.message))
+        .map(|note| keylint::cli::note_line(note, false) + "\n")
         .collect();
     outputs.push(("notes", notes));
     Rendered {
