@@ -77,7 +77,7 @@ fn find(source: &SourceText, provider_hit: &[bool], boundary: Boundary) -> Vec<K
     }
     if hit_with(false) {
         for index in 0..source.line_count() {
-            if !mentions_key(lines.get(index)) {
+            if !lines.mentions_key(index) {
                 continue;
             }
             let line = source.line_range(index);
@@ -99,7 +99,17 @@ fn find(source: &SourceText, provider_hit: &[bool], boundary: Boundary) -> Vec<K
 /// one cached line is enough to keep the work linear.
 struct LowercaseLines<'a> {
     source: &'a SourceText<'a>,
-    cached: Option<(usize, Vec<u8>)>,
+    cached: Option<CachedLine>,
+}
+
+/// One line, lower-cased, with what the context checks found in it so far: each line is
+/// searched once per provider however many tokens it holds (a minified file is one line).
+struct CachedLine {
+    index: usize,
+    text: Vec<u8>,
+    mentions_key: bool,
+    /// Per provider id, whether the line names it.
+    names: Vec<(&'static str, bool)>,
 }
 
 impl<'a> LowercaseLines<'a> {
@@ -110,27 +120,40 @@ impl<'a> LowercaseLines<'a> {
         }
     }
 
-    fn get(&mut self, index: usize) -> &[u8] {
-        if self
-            .cached
-            .as_ref()
-            .is_none_or(|(cached, _)| *cached != index)
-        {
-            let line = &self.source.bytes[self.source.line_range(index)];
-            self.cached = Some((index, line.to_ascii_lowercase()));
+    fn line(&mut self, index: usize) -> &mut CachedLine {
+        if self.cached.as_ref().is_none_or(|line| line.index != index) {
+            let text = self.source.bytes[self.source.line_range(index)].to_ascii_lowercase();
+            self.cached = Some(CachedLine {
+                index,
+                mentions_key: mentions_key(&text),
+                text,
+                names: Vec::new(),
+            });
         }
-        &self.cached.as_ref().expect("just filled").1
+        self.cached.as_mut().expect("just filled")
+    }
+
+    /// Whether line `index` speaks of a key, token or secret.
+    fn mentions_key(&mut self, index: usize) -> bool {
+        self.line(index).mentions_key
     }
 
     /// Whether the line holding `offset` names `provider` and speaks of a key.
-    fn has_context(&mut self, offset: usize, provider: &Provider) -> bool {
+    fn has_context(&mut self, offset: usize, provider: &'static Provider) -> bool {
         let index = self.source.line_index(offset);
-        let line = self.get(index);
-        mentions_key(line)
-            && provider
-                .context
-                .iter()
-                .any(|word| contains(line, word.as_bytes()))
+        let line = self.line(index);
+        if !line.mentions_key {
+            return false;
+        }
+        if let Some(&(_, named)) = line.names.iter().find(|(id, _)| *id == provider.id) {
+            return named;
+        }
+        let named = provider
+            .context
+            .iter()
+            .any(|word| contains(&line.text, word.as_bytes()));
+        line.names.push((provider.id.as_str(), named));
+        named
     }
 }
 

@@ -179,7 +179,10 @@ impl Linter {
         for rule in &self.rules {
             let mut found = Vec::new();
             (rule.check)(&file, &mut found);
-            for violation in found {
+            for mut violation in found {
+                // A span mapped back from decoded or embedded code must stay in the file.
+                violation.span = clamp(&violation.span, bytes.len());
+                violation.secret = violation.secret.map(|span| clamp(&span, bytes.len()));
                 let line_index = source.line_index(violation.span.start);
                 if !suppressions.is_suppressed(line_index, rule) {
                     violations.push((*rule, violation));
@@ -439,11 +442,12 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
         }
         let file = self.prepare(primary.bytes);
         let source = &file.source;
-        let line = source.line_index(primary.span.start);
+        let span = clamp(&primary.span, primary.bytes.len());
+        let line = source.line_index(span.start);
         if file.suppressions.is_suppressed(line, rule) {
             return None;
         }
-        let start = source.position(primary.span.start);
+        let start = source.position(span.start);
         let others: Vec<Rc<Prepared<'a>>> = related
             .iter()
             .map(|(place, _)| self.prepare(place.bytes))
@@ -454,13 +458,14 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             .iter()
             .zip(&others)
             .map(|((place, message), other)| {
-                let start = other.source.position(place.span.start);
+                let span = clamp(&place.span, place.bytes.len());
+                let start = other.source.position(span.start);
                 Related {
                     path: linter.redact_path(place.path),
                     start,
-                    end: other.source.position(place.span.end),
+                    end: other.source.position(span.end),
                     message: linter.redact(message.clone(), &secrets),
-                    snippet: linter.snippet(&other.source, &place.span, start, &other.sensitive),
+                    snippet: linter.snippet(&other.source, &span, start, &other.sensitive),
                 }
             })
             .collect();
@@ -468,13 +473,9 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             rule,
             path: linter.redact_path(primary.path),
             start,
-            end: source.position(primary.span.end),
-            fingerprint: fingerprint(
-                rule.code,
-                primary.path,
-                &primary.bytes[primary.span.clone()],
-            ),
-            snippet: linter.snippet(source, &primary.span, start, &file.sensitive),
+            end: source.position(span.end),
+            fingerprint: fingerprint(rule.code, primary.path, &primary.bytes[span.clone()]),
+            snippet: linter.snippet(source, &span, start, &file.sensitive),
             message: linter.redact(message, &secrets),
             label: linter.redact(label, &secrets),
             help: linter.redact(help, &secrets),
@@ -550,6 +551,12 @@ impl FileReport {
             self.config_failure = Some(failure);
         }
     }
+}
+
+/// `span` inside `0..len`, never reversed.
+fn clamp(span: &Range<usize>, len: usize) -> Range<usize> {
+    let end = span.end.min(len);
+    span.start.min(end)..end
 }
 
 /// Cuts a long line to the span plus a margin on each side, marking the cuts with `…`.
@@ -729,6 +736,27 @@ mod tests {
             ]
         );
         assert_eq!(token_runs("").count(), 0);
+    }
+
+    #[test]
+    fn spans_mapped_from_lossy_text_stay_in_the_file() {
+        // Found by fuzzing: invalid UTF-8 in a `RUN` line decodes longer than its bytes, and the
+        // header's span was mapped past the end of the file.
+        let mut bytes =
+            b"FROM curlimages/curl:8.10.1\nRUN curl -sf https://api.openai.com/v1/models \
+                          -H 'Aut"
+                .to_vec();
+        bytes.extend_from_slice(b"\xe4\xa2\x01\0\0\0\0\0on: Bearer $OPENAI_A\xe0PI_KEY'\n");
+        let report = Linter::new(Settings::default()).unwrap().lint_bytes(
+            "Dockerfile",
+            Path::new("Dockerfile"),
+            FileKind::Dockerfile,
+            GitStatus::Committable,
+            &bytes,
+        );
+        for finding in &report.findings {
+            assert!(finding.end.line <= 3, "{finding:?}");
+        }
     }
 
     #[test]

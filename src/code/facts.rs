@@ -270,17 +270,18 @@ impl OffsetMap {
     /// The file offset of a code offset: inside a segment exactly; between segments (a
     /// dropped escape or indentation), the start of the next segment.
     pub fn offset(&self, code_offset: usize) -> usize {
-        for &(code, file, len) in &self.segments {
-            if code_offset < code {
-                return file;
-            }
-            if code_offset <= code + len {
-                return file + (code_offset - code);
-            }
+        // Segments are in code order: the first one that does not end before the offset.
+        let index = self
+            .segments
+            .partition_point(|&(code, _, len)| code + len < code_offset);
+        match self.segments.get(index) {
+            Some(&(code, file, _)) if code_offset < code => file,
+            Some(&(code, file, _)) => file + (code_offset - code),
+            None => self
+                .segments
+                .last()
+                .map_or(code_offset, |&(_, file, len)| file + len),
         }
-        self.segments
-            .last()
-            .map_or(code_offset, |&(_, file, len)| file + len)
     }
 
     pub fn range(&self, range: &Range<usize>) -> Range<usize> {

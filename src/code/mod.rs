@@ -113,8 +113,9 @@ fn dockerfile_facts(bytes: &[u8]) -> CodeFacts {
         let mut script = String::new();
         let mut map = OffsetMap::default();
         for piece in &run.script {
-            map.segments
-                .push((script.len(), piece.span.start, piece.text.len()));
+            // Text decoded lossily can be longer than its bytes: map no further than the piece.
+            let len = piece.text.len().min(piece.span.len());
+            map.segments.push((script.len(), piece.span.start, len));
             script.push_str(&piece.text);
             script.push('\n');
         }
