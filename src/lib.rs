@@ -8,6 +8,7 @@ pub mod cli;
 pub mod code;
 pub mod config;
 pub mod file_kind;
+pub mod finding;
 pub mod git_status;
 pub mod keys;
 pub mod lint;
@@ -21,5 +22,6 @@ pub mod suppression;
 pub mod walk;
 pub mod wiring;
 
-pub use lint::{Finding, Linter, Settings};
+pub use finding::Finding;
+pub use lint::{Linter, Settings};
 pub use walk::{scan, Note, NoteLevel, ScanOutcome};

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use sha2::{Digest, Sha256};
 
 use crate::file_kind::FileKind;
+use crate::finding::{Finding, Place, Related, Snippet};
 use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
 use crate::rules::key_setting::mask_value;
@@ -48,50 +49,6 @@ impl Default for Settings {
             key_vars: Vec::new(),
         }
     }
-}
-
-/// One problem, ready for any reporter.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    pub rule: &'static RuleInfo,
-    /// Relative to the scan root, `/`-separated.
-    pub path: String,
-    pub start: Position,
-    /// Just past the last character (exclusive), as in SARIF.
-    pub end: Position,
-    pub message: String,
-    pub label: String,
-    pub help: String,
-    pub provider: Option<&'static str>,
-    /// A hash of the rule, path and matched text; never the text itself.
-    pub fingerprint: String,
-    /// The matched key as it may be shown: masked unless `--show-secrets`.
-    pub secret: Option<String>,
-    pub snippet: Snippet,
-    /// Other places the finding speaks of (the other end of a wiring problem).
-    pub related: Vec<Related>,
-}
-
-/// A place related to a finding, with its own message and snippet.
-#[derive(Debug, Clone)]
-pub struct Related {
-    pub path: String,
-    pub start: Position,
-    pub end: Position,
-    pub message: String,
-    pub snippet: Snippet,
-}
-
-/// The finding's line, redacted, cut to a window around the span when long.
-#[derive(Debug, Clone)]
-pub struct Snippet {
-    pub text: String,
-    /// Byte range of the span inside `text`.
-    pub span: Range<usize>,
-    /// 1-based line number of `text` in the file.
-    pub line: usize,
-    /// Characters of the line cut off before `text` starts.
-    pub column_offset: usize,
 }
 
 const SNIPPET_MAX_CHARS: usize = 160;
@@ -379,13 +336,6 @@ impl Linter {
         snippet.column_offset += skipped_chars;
         snippet
     }
-}
-
-/// A span in a file, for findings that look across files.
-pub struct Place<'a> {
-    pub path: &'a str,
-    pub bytes: &'a [u8],
-    pub span: Range<usize>,
 }
 
 /// Makes the findings of the rules that look across files: positions, masked snippets,

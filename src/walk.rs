@@ -12,8 +12,9 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::file_kind::FileKind;
+use crate::finding::Finding;
 use crate::git_status::IgnoreOracle;
-use crate::lint::{Finding, Linter};
+use crate::lint::Linter;
 use crate::rules::GitStatus;
 use crate::source::{self, Encoding};
 

@@ -37,7 +37,7 @@ impl Reporter for GithubReporter {
 }
 
 /// The related places, named in the annotation text: `See: k8s/secret.yaml:4 (Secret ...)`.
-fn related(finding: &crate::lint::Finding) -> String {
+fn related(finding: &crate::finding::Finding) -> String {
     finding
         .related
         .iter()

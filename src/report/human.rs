@@ -13,7 +13,7 @@ use textwrap::core::Word;
 use textwrap::{WordSeparator, WordSplitter};
 
 use super::{escape_controls, is_unsafe_for_terminal, push_escape, summary_line, Report, Reporter};
-use crate::lint::Finding;
+use crate::finding::Finding;
 use crate::rules::Severity;
 
 pub struct HumanReporter {
@@ -215,7 +215,7 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    fn of(path: &str, snippet: &crate::lint::Snippet) -> Excerpt {
+    fn of(path: &str, snippet: &crate::finding::Snippet) -> Excerpt {
         let mut text = String::with_capacity(snippet.text.len());
         let mut escapes = Vec::new();
         let original = &snippet.span;
@@ -360,7 +360,7 @@ mod tests {
     fn excerpts_escape_and_keep_the_span_on_its_text() {
         let text = "\u{1b}[2J\u{202e} = 'sk-***' \u{7}".to_owned();
         let start = text.find("sk-").unwrap();
-        let snippet = crate::lint::Snippet {
+        let snippet = crate::finding::Snippet {
             span: start..start + "sk-***".len(),
             text,
             line: 3,

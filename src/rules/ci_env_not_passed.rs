@@ -3,7 +3,8 @@
 //! GitLab CI is not judged: its project variables reach every job without being named in the
 //! file. The rule looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{dir_of, join};

@@ -5,7 +5,8 @@
 //! it runs after the walk (see `crate::wiring`); per file it does nothing.
 
 use crate::config::kubernetes::KubeObject;
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::one_typo_apart;

@@ -6,7 +6,8 @@
 
 use std::collections::HashSet;
 
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::providers::catalog;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};

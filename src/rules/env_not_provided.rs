@@ -5,7 +5,8 @@
 //! KL304's; a variable provided nowhere while a close name is provided is KL302's; CI jobs are
 //! KL307's. The rule looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{prefixed_away, Provision, Runs};

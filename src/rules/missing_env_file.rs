@@ -3,7 +3,8 @@
 //! nothing else provides it, checked across files after the walk.
 
 use crate::file_kind::FileKind;
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{dir_of, join, Provision};

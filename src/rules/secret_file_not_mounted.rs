@@ -4,7 +4,8 @@
 //! does not define), a Kubernetes container with no volume mounted over the path. The rule
 //! looks across files, so it runs after the walk; per file it does nothing.
 
-use crate::lint::{CrossFileFindings, Finding, Place};
+use crate::finding::{Finding, Place};
+use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{covers, dir_of, service_views, Provision, Runs};

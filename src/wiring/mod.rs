@@ -16,7 +16,8 @@ use crate::config::compose::{ComposeFile, EnvFileRef};
 use crate::config::kubernetes::{KubeModel, KubeObject};
 use crate::config::{ConfigModel, Place};
 use crate::file_kind::FileKind;
-use crate::lint::{CrossFileFindings, Finding, Linter};
+use crate::finding::Finding;
+use crate::lint::{CrossFileFindings, Linter};
 use crate::rules::key_setting::key_variable;
 use crate::rules::FileContext;
 

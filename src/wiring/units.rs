@@ -98,7 +98,7 @@ impl<'a> Need<'_, 'a> {
     }
 
     /// The related locations: the first reads, then where the link was made.
-    pub fn related(&self) -> Vec<(crate::lint::Place<'a>, String)> {
+    pub fn related(&self) -> Vec<(crate::finding::Place<'a>, String)> {
         self.unit.related(
             self.consumers
                 .iter()
@@ -393,14 +393,14 @@ impl<'a> Unit<'a> {
     pub fn related<'s>(
         &self,
         code: impl IntoIterator<Item = (&'s Summary, Range<usize>, String)>,
-    ) -> Vec<(crate::lint::Place<'s>, String)>
+    ) -> Vec<(crate::finding::Place<'s>, String)>
     where
         'a: 's,
     {
         code.into_iter()
             .chain(self.via.clone())
             .map(|(summary, span, message)| {
-                let place = crate::lint::Place {
+                let place = crate::finding::Place {
                     path: &summary.path,
                     bytes: &summary.bytes,
                     span,
