@@ -39,10 +39,9 @@ fn assert_key_reported(path: &str, deep: &str) -> (Vec<String>, String) {
 fn assert_not_parsed(path: &str, deep: &str) {
     let (findings, notes) = assert_key_reported(path, deep);
     assert_eq!(findings, Vec::<String>::new(), "{path}");
-    assert!(
-        notes.contains("nesting deeper than 32 levels; not parsed; scanned as text only"),
-        "{path}: {notes}"
-    );
+    // Said once, whether the front-end gave up on the whole file or on one `RUN` or `run:`.
+    let note = format!("{path}: nesting deeper than 32 levels; scanned as text only\n");
+    assert!(notes.contains(&note), "{path}: {notes}");
 }
 
 fn shell_substitutions() -> String {

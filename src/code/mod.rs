@@ -22,7 +22,7 @@ pub(crate) const MAX_NESTING: usize = 32;
 
 /// The note of a file whose nesting passes `MAX_NESTING`.
 pub(crate) fn too_deep() -> String {
-    format!("nesting deeper than {MAX_NESTING} levels; not parsed")
+    format!("nesting deeper than {MAX_NESTING} levels")
 }
 
 /// Whether more than `MAX_NESTING` nodes for which `nests` holds enclose one another anywhere
@@ -71,6 +71,14 @@ pub fn facts_for(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> 
         Some(error) => unparsed(error),
         None => facts,
     })
+}
+
+/// Facts that say only why the file was not parsed (`facts_for` turns them into `unparsed`).
+fn failed(error: String) -> CodeFacts {
+    CodeFacts {
+        parse_error: Some(error),
+        ..CodeFacts::default()
+    }
 }
 
 fn unparsed(error: String) -> CodeFacts {
@@ -123,7 +131,7 @@ fn dockerfile_facts(bytes: &[u8]) -> CodeFacts {
         // cannot be read at all (too deep) leaves the whole file to the text scan.
         let mut facts = match shell::fragment_facts(script.as_bytes()) {
             Ok(facts) => facts,
-            Err(error) => return unparsed(error),
+            Err(error) => return failed(error),
         };
         facts.remap(&map);
         all.merge(facts);
@@ -149,7 +157,7 @@ fn ci_facts(kind: FileKind, bytes: &[u8]) -> CodeFacts {
             // `${{ secrets.X }}` is not shell; what was understood still counts.
             let mut facts = match shell::fragment_facts(script.text.as_bytes()) {
                 Ok(facts) => facts,
-                Err(error) => return unparsed(error),
+                Err(error) => return failed(error),
             };
             let map = align_lines(bytes, &script.text, script.span.start);
             facts.remap(&map);
