@@ -168,9 +168,10 @@ impl Linter {
             }
         }
         sensitive.sort_by_key(|s| (s.span.start, s.span.end));
+        let secrets = Secrets::new(vec![&sensitive]);
         report.findings = violations
             .into_iter()
-            .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive))
+            .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive, &secrets))
             .collect();
         if cross_file {
             report.summary = crate::wiring::Summary::of(&file);
@@ -193,14 +194,18 @@ impl Linter {
         rule: &'static RuleInfo,
         violation: Violation,
         sensitive: &[Sensitive],
+        secrets: &Secrets,
     ) -> Finding {
         let source = file.source;
         let matched = &source.bytes[violation.span.clone()];
         let secret_span = violation.secret.as_ref().unwrap_or(&violation.span);
+        // Sorted by span: one lookup per finding, however many keys the file holds.
         let secret = sensitive
-            .iter()
-            .find(|s| s.span == *secret_span)
-            .map(|s| s.shown.clone());
+            .binary_search_by_key(&(secret_span.start, secret_span.end), |s| {
+                (s.span.start, s.span.end)
+            })
+            .ok()
+            .map(|index| sensitive[index].shown.clone());
         let start = source.position(violation.span.start);
         Finding {
             rule,
@@ -209,9 +214,9 @@ impl Linter {
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),
             snippet: self.snippet(source, &violation.span, start, sensitive),
-            message: self.redact(violation.message, &[sensitive]),
-            label: self.redact(violation.label, &[sensitive]),
-            help: self.redact(violation.help, &[sensitive]),
+            message: self.redact(violation.message, secrets),
+            label: self.redact(violation.label, secrets),
+            help: self.redact(violation.help, secrets),
             provider: violation.provider.map(|p| p.id.as_str()),
             secret,
             related: Vec::new(),
@@ -230,23 +235,13 @@ impl Linter {
     /// `text` with every secret in it masked, unless `--show-secrets`: the secrets of the files
     /// the finding points into, wherever they are quoted, whole or cut short, and any other
     /// key-shaped token. Rules quote names, values and command lines; none can print a key.
-    fn redact(&self, text: String, secrets: &[&[Sensitive]]) -> String {
+    fn redact(&self, text: String, secrets: &Secrets) -> String {
         if self.settings.show_secrets {
             return text;
         }
-        let secrets = || secrets.iter().flat_map(|list| list.iter());
-        let mut text = text;
-        for secret in secrets() {
-            if secret.raw.len() >= MIN_QUOTED_SECRET && text.contains(secret.raw.as_str()) {
-                text = text.replace(secret.raw.as_str(), &secret.shown);
-            }
-        }
         let mut masked = String::with_capacity(text.len());
         for (is_token, piece) in token_runs(&text) {
-            let quoted_secret = is_token
-                && piece.len() >= MIN_QUOTED_PART
-                && secrets().any(|secret| secret.raw.contains(piece));
-            if quoted_secret {
+            if is_token && secrets.quoted_in(piece) {
                 masked.push_str(&mask_value(piece));
             } else {
                 masked.push_str(piece);
@@ -402,8 +397,9 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             .iter()
             .map(|(place, _)| self.prepare(place.bytes))
             .collect();
-        let mut secrets: Vec<&[Sensitive]> = vec![&file.sensitive];
-        secrets.extend(others.iter().map(|other| other.sensitive.as_slice()));
+        let mut lists: Vec<&[Sensitive]> = vec![&file.sensitive];
+        lists.extend(others.iter().map(|other| other.sensitive.as_slice()));
+        let secrets = Secrets::new(lists);
         let related = related
             .iter()
             .zip(&others)
@@ -450,9 +446,48 @@ impl Sensitive {
     }
 }
 
-/// The shortest secret masked wherever a message quotes it whole.
+/// The secrets of the files a finding points into, as messages may quote them.
+struct Secrets<'s> {
+    lists: Vec<&'s [Sensitive]>,
+    /// What `quoted_in` answered for each word: a file's findings repeat their words, so each
+    /// is looked up once however many keys the file holds.
+    answers: RefCell<HashMap<String, bool>>,
+}
+
+impl<'s> Secrets<'s> {
+    fn new(lists: Vec<&'s [Sensitive]>) -> Self {
+        Secrets {
+            lists,
+            answers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `word` (a run of key characters in a message) is a secret, a part of one long
+    /// enough to matter, or holds one.
+    fn quoted_in(&self, word: &str) -> bool {
+        if word.len() < MIN_QUOTED_SECRET {
+            return false;
+        }
+        if let Some(&answer) = self.answers.borrow().get(word) {
+            return answer;
+        }
+        let answer = self
+            .lists
+            .iter()
+            .flat_map(|list| list.iter())
+            .any(|secret| {
+                secret.raw == word
+                    || (word.len() >= MIN_QUOTED_PART && secret.raw.contains(word))
+                    || (secret.raw.len() >= MIN_QUOTED_SECRET && word.contains(secret.raw.as_str()))
+            });
+        self.answers.borrow_mut().insert(word.to_owned(), answer);
+        answer
+    }
+}
+
+/// The shortest secret masked wherever a message quotes it inside a longer word.
 const MIN_QUOTED_SECRET: usize = 8;
-/// The shortest part of a secret masked when a message quotes it cut short.
+/// The shortest part of a secret masked when a message quotes it, whole or cut short.
 const MIN_QUOTED_PART: usize = 12;
 
 /// `text` cut into runs of the characters keys are made of (letters, digits, `-`, `_`) and
@@ -648,6 +683,7 @@ mod tests {
         let source = SourceText::new(text.as_bytes());
         let sensitive = linter.sensitive(&source);
         assert_eq!(sensitive.len(), 1);
+        let secrets = Secrets::new(vec![&sensitive]);
         let body = &KEY[3..KEY.len() - 4];
         for message in [
             format!("run: K={KEY} python main.py"),
@@ -655,20 +691,20 @@ mod tests {
             format!("ends in `{}`", &KEY[20..]),
             format!("a key from elsewhere: {KEY}"),
         ] {
-            let shown = linter.redact(message.clone(), &[&sensitive]);
+            let shown = linter.redact(message.clone(), &secrets);
             assert!(!shown.contains(&body[..12]), "{shown}");
             assert!(!shown.contains(&body[body.len() - 12..]), "{shown}");
         }
         // Ordinary words and short pieces stay as they are.
         let plain = "service `worker` reads OPENAI_API_KEY at worker/main.py:3".to_owned();
-        assert_eq!(linter.redact(plain.clone(), &[&sensitive]), plain);
+        assert_eq!(linter.redact(plain.clone(), &secrets), plain);
         // Nor is anything masked when the user asks to see secrets.
         let shown = Linter::new(Settings {
             show_secrets: true,
             ..Settings::default()
         })
         .unwrap()
-        .redact(format!("K={KEY}"), &[&sensitive]);
+        .redact(format!("K={KEY}"), &secrets);
         assert_eq!(shown, format!("K={KEY}"));
     }
 
