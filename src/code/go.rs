@@ -25,9 +25,9 @@ use super::javascript::{
 /// The facts of one Go file. Never panics; a file with syntax errors gets `parse_error` and the
 /// facts found outside the broken parts.
 pub fn facts(source: &[u8]) -> CodeFacts {
-    if nests_too_deep(source) {
+    if super::brackets_nest_too_deep(source, false) {
         return CodeFacts {
-            parse_error: Some(format!("nesting deeper than {MAX_NESTING} levels")),
+            parse_error: Some(super::brackets_too_deep()),
             ..CodeFacts::default()
         };
     }
@@ -45,58 +45,6 @@ pub fn facts(source: &[u8]) -> CodeFacts {
     let mut facts = walker.finish();
     facts.parse_error = error;
     facts
-}
-
-/// Deepest bracket nesting parsed. The walk does not recurse, but a file nesting deeper than
-/// any real code spends seconds building and walking its tree: it is scanned as text only.
-const MAX_NESTING: usize = 256;
-
-/// Whether brackets nest deeper than `MAX_NESTING` outside comments, strings and runes.
-fn nests_too_deep(source: &[u8]) -> bool {
-    let mut depth = 0usize;
-    let mut at = 0;
-    while let Some(&c) = source.get(at) {
-        at += 1;
-        match c {
-            b'/' if source.get(at) == Some(&b'/') => {
-                while source.get(at).is_some_and(|c| *c != b'\n') {
-                    at += 1;
-                }
-            }
-            b'/' if source.get(at) == Some(&b'*') => {
-                at += 1;
-                while at < source.len() && !source[at..].starts_with(b"*/") {
-                    at += 1;
-                }
-                at += 2;
-            }
-            b'`' => {
-                while source.get(at).is_some_and(|c| *c != b'`') {
-                    at += 1;
-                }
-                at += 1;
-            }
-            b'"' | b'\'' => {
-                while let Some(&d) = source.get(at) {
-                    at += 1;
-                    if d == b'\\' {
-                        at += 1;
-                    } else if d == c || d == b'\n' {
-                        break;
-                    }
-                }
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return true;
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
 }
 
 fn go_scope(kind: &str) -> Scope {
@@ -1442,14 +1390,17 @@ func f(key string) {
                 ")".repeat(depth)
             )
         };
-        assert_eq!(facts(nested(MAX_NESTING).as_bytes()).parse_error, None);
-        let deep = facts(nested(MAX_NESTING + 1).as_bytes());
+        assert_eq!(
+            facts(nested(super::super::MAX_BRACKETS).as_bytes()).parse_error,
+            None
+        );
+        let deep = facts(nested(super::super::MAX_BRACKETS + 1).as_bytes());
         assert_eq!(
             deep.parse_error.as_deref(),
             Some("nesting deeper than 256 levels")
         );
         assert!(deep.strings.is_empty());
-        let open = "{".repeat(MAX_NESTING + 1);
+        let open = "{".repeat(super::super::MAX_BRACKETS + 1);
         let quoted = format!(
             "package p\n\n// {open}\n/* {open}\n*/\nvar a = \"\\\"{open}\"\nvar b = `{open}`\nvar c = '{{'\n"
         );

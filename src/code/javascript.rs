@@ -37,6 +37,12 @@ impl Dialect {
 /// The facts of one JavaScript/TypeScript file. Never panics; a file with syntax errors gets
 /// `parse_error` and the facts found outside the broken parts.
 pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
+    if super::brackets_nest_too_deep(source, true) {
+        return CodeFacts {
+            parse_error: Some(super::brackets_too_deep()),
+            ..CodeFacts::default()
+        };
+    }
     let tree = match parse(source, &dialect.language()) {
         Ok(tree) => tree,
         Err(message) => {
@@ -2625,14 +2631,18 @@ export async function chat(messages: Message[]): Promise<Response> {
         let past = js(&nested(limit + 1));
         assert_eq!(past.parse_error, Some(super::super::too_deep()));
         assert!(past.requests.is_empty() && past.strings.is_empty());
-        // Other nesting is parsed at any depth.
-        let arrays = js(&format!(
-            "x = {}\"k\"{};",
-            "[".repeat(3_000),
-            "]".repeat(3_000)
-        ));
-        assert_eq!(arrays.parse_error, None);
-        assert_eq!(arrays.strings.len(), 1);
+        // Brackets are parsed as deep as `MAX_BRACKETS`, no deeper.
+        let arrays = |n: usize| js(&format!("x = {}\"k\"{};", "[".repeat(n), "]".repeat(n)));
+        let brackets = super::super::MAX_BRACKETS;
+        assert_eq!(arrays(brackets).parse_error, None);
+        assert_eq!(arrays(brackets).strings.len(), 1);
+        let past = arrays(brackets + 1);
+        assert_eq!(past.parse_error, Some(super::super::brackets_too_deep()));
+        // Brackets in strings, templates and comments do not count.
+        let open = "(".repeat(brackets + 1);
+        let quoted =
+            format!("// {open}\n/* {open} */\na = '{open}'; b = \"{open}\"; c = `{open}`;\n");
+        assert_eq!(js(&quoted).parse_error, None);
     }
 
     #[test]

@@ -58,6 +58,98 @@ pub(crate) fn nests_too_deep(root: Node, nests: impl Fn(&str) -> bool) -> bool {
     }
 }
 
+/// Deepest bracket nesting parsed in Go, JavaScript and TypeScript. The walks do not recurse,
+/// but a file nesting deeper than any real code spends seconds building and walking its tree:
+/// it is scanned as text only.
+pub(crate) const MAX_BRACKETS: usize = 256;
+
+/// The note of a file whose brackets nest past `MAX_BRACKETS`.
+pub(crate) fn brackets_too_deep() -> String {
+    format!("nesting deeper than {MAX_BRACKETS} levels")
+}
+
+/// Whether brackets nest deeper than `MAX_BRACKETS` outside `//` and `/* */` comments and
+/// `"…"`, `'…'` and `` `…` `` literals: Go strings and runes, or with `templates` JavaScript
+/// strings and template literals, whose `${…}` substitutions count as a level and are read as
+/// code. A miscount (a regular expression's brackets) only moves the limit; it never makes a
+/// parse unsafe.
+pub(crate) fn brackets_nest_too_deep(source: &[u8], templates: bool) -> bool {
+    let mut depth = 0usize;
+    // The depth at which each open `${` of a template literal opened: its `}` goes back to
+    // the template's text.
+    let mut substitutions: Vec<usize> = Vec::new();
+    let mut at = 0;
+    // Reads template text from `at`; when it stops at a `${`, that opens a level.
+    let mut template = |at: &mut usize, depth: &mut usize, substitutions: &mut Vec<usize>| {
+        let opened;
+        (*at, opened) = template_text(source, *at);
+        if opened {
+            *depth += 1;
+            substitutions.push(*depth);
+        }
+    };
+    while let Some(&c) = source.get(at) {
+        at += 1;
+        match c {
+            b'/' if source.get(at) == Some(&b'/') => {
+                while source.get(at).is_some_and(|c| *c != b'\n') {
+                    at += 1;
+                }
+            }
+            b'/' if source.get(at) == Some(&b'*') => {
+                at += 1;
+                while at < source.len() && !source[at..].starts_with(b"*/") {
+                    at += 1;
+                }
+                at += 2;
+            }
+            b'`' if templates => template(&mut at, &mut depth, &mut substitutions),
+            b'`' => {
+                while source.get(at).is_some_and(|c| *c != b'`') {
+                    at += 1;
+                }
+                at += 1;
+            }
+            b'"' | b'\'' => {
+                while let Some(&d) = source.get(at) {
+                    at += 1;
+                    if d == b'\\' {
+                        at += 1;
+                    } else if d == c || d == b'\n' {
+                        break;
+                    }
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b'}' if substitutions.last() == Some(&depth) => {
+                substitutions.pop();
+                depth -= 1;
+                template(&mut at, &mut depth, &mut substitutions);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_BRACKETS {
+            return true;
+        }
+    }
+    false
+}
+
+/// Skips a template literal's text from `at`: to just past its closing backtick (false), or
+/// just past a `${` that opens a substitution (true).
+fn template_text(source: &[u8], mut at: usize) -> (usize, bool) {
+    while let Some(&c) = source.get(at) {
+        match c {
+            b'\\' => at += 2,
+            b'`' => return (at + 1, false),
+            b'$' if source.get(at + 1) == Some(&b'{') => return (at + 2, true),
+            _ => at += 1,
+        }
+    }
+    (source.len(), false)
+}
+
 /// The facts of a source file, or None for files that are not source code. Shell embedded in
 /// Dockerfile `RUN` instructions and CI scripts is parsed too, with positions mapped back.
 pub fn facts_for(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
@@ -214,6 +306,29 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_substitutions_count_as_levels_and_their_text_does_not() {
+        let templates = |n: usize| format!("x = {}k{};", "`${".repeat(n), "}`".repeat(n));
+        assert!(!brackets_nest_too_deep(
+            templates(MAX_BRACKETS).as_bytes(),
+            true
+        ));
+        assert!(brackets_nest_too_deep(
+            templates(MAX_BRACKETS + 1).as_bytes(),
+            true
+        ));
+        // Brackets in a template's text, or closed inside a substitution, do not add up.
+        let text = format!("x = `{}`;", "(".repeat(MAX_BRACKETS + 1));
+        assert!(!brackets_nest_too_deep(text.as_bytes(), true));
+        let closed = "y = `a${ f({}) }b${ [1] }c`;\n".repeat(MAX_BRACKETS + 1);
+        assert!(!brackets_nest_too_deep(closed.as_bytes(), true));
+        // In Go a backtick quotes raw text: `${` there is text.
+        assert!(!brackets_nest_too_deep(
+            templates(MAX_BRACKETS + 1).as_bytes(),
+            false
+        ));
+    }
 
     #[test]
     fn block_scalar_lines_map_back() {
