@@ -80,7 +80,7 @@ pub(crate) fn brackets_nest_too_deep(source: &[u8], templates: bool) -> bool {
     let mut substitutions: Vec<usize> = Vec::new();
     let mut at = 0;
     // Reads template text from `at`; when it stops at a `${`, that opens a level.
-    let mut template = |at: &mut usize, depth: &mut usize, substitutions: &mut Vec<usize>| {
+    let template = |at: &mut usize, depth: &mut usize, substitutions: &mut Vec<usize>| {
         let opened;
         (*at, opened) = template_text(source, *at);
         if opened {
