@@ -169,9 +169,13 @@ impl Linter {
         }
         sensitive.sort_by_key(|s| (s.span.start, s.span.end));
         let secrets = Secrets::new(vec![&sensitive]);
+        // Masked once: every finding of the file shows the same path.
+        let shown_path = self.redact_path(path);
         report.findings = violations
             .into_iter()
-            .map(|(rule, violation)| self.finding(&file, rule, violation, &sensitive, &secrets))
+            .map(|(rule, violation)| {
+                self.finding(&file, &shown_path, rule, violation, &sensitive, &secrets)
+            })
             .collect();
         if cross_file {
             report.summary = crate::wiring::Summary::of(&file);
@@ -191,6 +195,7 @@ impl Linter {
     fn finding(
         &self,
         file: &FileContext,
+        shown_path: &str,
         rule: &'static RuleInfo,
         violation: Violation,
         sensitive: &[Sensitive],
@@ -209,7 +214,7 @@ impl Linter {
         let start = source.position(violation.span.start);
         Finding {
             rule,
-            path: self.redact_path(file.path),
+            path: shown_path.to_owned(),
             start,
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),

@@ -4,7 +4,10 @@
 
 use std::ops::Range;
 
-use super::env::{self, brace_head, lossy, name_end, simple_ref, Line, OpenBrace, Quote, VarRef};
+use super::env::{
+    self, brace_head, lossy, name_end, simple_ref, Line, OpenBrace, Quote, VarRef,
+    MAX_OPEN_REFERENCES,
+};
 use crate::source::SourceText;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -804,10 +807,6 @@ enum Frame {
     /// A `${`; `None` when it does not start a valid reference.
     Brace(Option<OpenBrace>),
 }
-
-/// How many `${NAME:-word}` may nest and each be read as a reference; deeper ones stay text.
-/// Each copies its word when closed, so the limit keeps the cost linear.
-const MAX_OPEN_REFERENCES: usize = 32;
 
 /// BuildKit's word processing without expansion: quotes removed, the escape character applied
 /// (in double quotes only before `"`, `$` and itself), references collected.

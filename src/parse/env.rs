@@ -516,8 +516,9 @@ pub(crate) fn simple_ref(bytes: &[u8], span: Range<usize>, name: Range<usize>) -
 }
 
 /// How many `${NAME:-word}` may nest and each be read as a reference; deeper ones stay text.
-/// Each copies its word when closed, so the limit keeps the cost linear.
-const MAX_OPEN_REFERENCES: usize = 32;
+/// Each copies its word when closed, so the limit keeps the cost linear. Dockerfile words
+/// share it.
+pub(crate) const MAX_OPEN_REFERENCES: usize = 32;
 
 /// Unquoted or double-quoted content: the text with escapes processed (double quotes only)
 /// and `$$` read as `$`, and the references, nested ones included, in source order.
