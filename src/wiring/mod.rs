@@ -5,6 +5,7 @@
 //! code needs is followed to what provides it.
 
 pub mod names;
+pub mod provides;
 pub mod units;
 
 use std::ops::Range;
