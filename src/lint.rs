@@ -125,6 +125,8 @@ impl Linter {
                 file.structure_wanted = true;
                 report.summary = crate::wiring::Summary::of(&file);
                 report.note_config_failure(&file);
+            } else if cross_file && crate::wiring::followed_code(kind) {
+                report.summary = Some(crate::wiring::Summary::code(path, kind, bytes));
             }
             return report;
         }

@@ -70,6 +70,8 @@ pub struct CiFile {
     /// GitHub Actions `on` events (`push`, `pull_request`, ...).
     pub triggers: Vec<String>,
     pub jobs: Vec<CiJob>,
+    /// Variables the workflow-level `env` sets.
+    pub env: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +84,8 @@ pub struct CiJob {
     pub uses: Vec<String>,
     /// `${{ secrets.X }}` and `${{ vars.X }}` references anywhere in the job.
     pub references: Vec<CiReference>,
+    /// Variables the job-level `env` sets.
+    pub env: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +95,8 @@ pub struct Script {
     pub span: Range<usize>,
     /// GitHub `working-directory` of the step, or the job's `defaults.run` one.
     pub working_directory: Option<String>,
+    /// Variables the step's own `env` sets.
+    pub env: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +152,7 @@ pub fn github_structure(doc: &Node) -> CiFile {
                             .and_then(Node::as_str)
                             .or(default_directory)
                             .map(str::to_owned);
+                        script.env = env_names(step.get("env"));
                         Some(script)
                     })
                     .collect(),
@@ -154,10 +161,24 @@ pub fn github_structure(doc: &Node) -> CiFile {
                     .filter_map(|step| step.get("uses")?.as_str().map(str::to_owned))
                     .collect(),
                 references: references(&job.value),
+                env: env_names(job.value.get("env")),
             })
         })
         .collect();
-    CiFile { triggers, jobs }
+    CiFile {
+        triggers,
+        jobs,
+        env: env_names(doc.get("env")),
+    }
+}
+
+/// The names an `env` or `variables` map sets.
+fn env_names(node: Option<&Node>) -> Vec<String> {
+    node.map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.key.as_str().map(str::to_owned))
+        .collect()
 }
 
 pub fn gitlab_structure(doc: &Node) -> CiFile {
@@ -186,12 +207,14 @@ pub fn gitlab_structure(doc: &Node) -> CiFile {
                 scripts,
                 uses: Vec::new(),
                 references: references(&job.value),
+                env: env_names(job.value.get("variables")),
             })
         })
         .collect();
     CiFile {
         triggers: Vec::new(),
         jobs,
+        env: env_names(doc.get("variables")),
     }
 }
 
@@ -201,6 +224,7 @@ fn script(node: &Node) -> Option<Script> {
         text: scalar.text.clone(),
         span: scalar.content_span.clone(),
         working_directory: None,
+        env: Vec::new(),
     })
 }
 

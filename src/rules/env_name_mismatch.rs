@@ -12,17 +12,16 @@ use crate::providers::catalog;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::close_variable;
-use crate::wiring::{Provided, Summary, Wiring};
+use crate::file_kind::FileKind;
+use crate::wiring::units::{deployed, dir_of, under, Unit};
+use crate::wiring::{Consumer, Provided, Summary, Wiring};
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
-/// The close name provided for `variable`, when `variable` itself is provided nowhere
+/// Whether `variable` is provided nowhere while some close name is provided somewhere
 /// (computed once per variable when the wiring is built).
-pub fn close_provider<'a>(
-    wiring: &Wiring<'a>,
-    variable: &str,
-) -> Option<(&'a Summary, &'a Provided)> {
-    wiring.close_names.get(variable).copied().flatten()
+pub fn provided_nowhere(wiring: &Wiring, variable: &str) -> bool {
+    wiring.close_names.get(variable).is_some_and(Option::is_some)
 }
 
 /// The first provided name close to `variable`, when `variable` itself is provided nowhere.
@@ -35,12 +34,24 @@ pub fn find_close<'a>(
     if provided_names.contains(variable) {
         return None;
     }
+    close_among(
+        summaries
+            .iter()
+            .flat_map(|s| s.provided.iter().map(move |p| (s, p))),
+        variable,
+    )
+}
+
+/// The first of `candidates` whose name is close to `variable` and is not another provider's
+/// key variable.
+pub fn close_among<'a>(
+    candidates: impl Iterator<Item = (&'a Summary, &'a Provided)>,
+    variable: &str,
+) -> Option<(&'a Summary, &'a Provided)> {
     let owner = catalog()
         .iter()
         .find(|p| p.env.iter().any(|env| env == variable));
-    summaries
-        .iter()
-        .flat_map(|s| s.provided.iter().map(move |p| (s, p)))
+    candidates
         .filter(|(_, p)| close_variable(variable, &p.name))
         .find(|(_, p)| {
             !catalog().iter().any(|provider| {
@@ -49,54 +60,112 @@ pub fn find_close<'a>(
         })
 }
 
+/// The close name a unit itself provides for `variable`, when `variable` is provided nowhere:
+/// the read and the close name meet in the code the unit runs.
+pub fn unit_close_name<'a>(
+    wiring: &Wiring<'a>,
+    unit: &Unit<'a>,
+    variable: &str,
+) -> Option<(&'a Summary, &'a Provided)> {
+    if !provided_nowhere(wiring, variable) {
+        return None;
+    }
+    close_among(unit.provided(wiring).into_iter(), variable)
+}
+
 pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL302") else {
         return Vec::new();
     };
-    let mut findings = Vec::new();
-    for summary in wiring.summaries {
-        for consumer in &summary.consumers {
-            let Some((other, provided)) = close_provider(wiring, &consumer.variable) else {
-                continue;
-            };
-            // `getenv("OPENAI_API_KEY") or getenv("OPENAI_KEY")`: the code takes both names.
-            if summary.reads.contains(&provided.name) {
-                continue;
+    let mut mismatches: Vec<(&Summary, &Consumer, &Summary, &Provided)> = Vec::new();
+    for unit in &wiring.units {
+        for (variable, consumers) in unit.consumers(wiring) {
+            if let Some((other, provided)) = unit_close_name(wiring, unit, variable) {
+                let (file, consumer) = consumers[0];
+                mismatches.push((file, consumer, other, provided));
             }
-            let variable = &consumer.variable;
-            let primary = Place {
-                path: &summary.path,
-                bytes: &summary.bytes,
-                span: consumer.span.clone(),
-            };
-            let related = [(
-                Place {
-                    path: &other.path,
-                    bytes: &other.bytes,
-                    span: provided.span.clone(),
-                },
-                format!("{} provides {} here", provided.place, provided.name),
-            )];
-            findings.extend(out.finding(
-                rule,
-                &primary,
-                format!(
-                    "the code {}, but nothing in the repository provides it; {} provides the \
-                     close name {} at {}",
-                    consumer.verb(),
-                    provided.place,
-                    provided.name,
-                    other.at(provided.span.start)
-                ),
-                format!("{variable} is provided nowhere"),
-                format!(
-                    "the code gets no key and every API call fails with 401; use one name on both \
-                     ends: rename {} to {variable} where it is provided, or read {}",
-                    provided.name, provided.name
-                ),
-                &related,
-            ));
         }
     }
+    mismatches.extend(dotenv_mismatches(wiring));
+    mismatches.sort_by_key(|(file, consumer, _, _)| (file.path.as_str(), consumer.span.start));
+    mismatches.dedup_by(|a, b| a.0.path == b.0.path && a.1.span == b.1.span);
+    let mut findings = Vec::new();
+    for (summary, consumer, other, provided) in mismatches {
+        // `getenv("OPENAI_API_KEY") or getenv("OPENAI_KEY")`: the code takes both names.
+        if summary.reads.contains(&provided.name) {
+            continue;
+        }
+        let variable = &consumer.variable;
+        let primary = Place {
+            path: &summary.path,
+            bytes: &summary.bytes,
+            span: consumer.span.clone(),
+        };
+        let related = [(
+            Place {
+                path: &other.path,
+                bytes: &other.bytes,
+                span: provided.span.clone(),
+            },
+            format!("{} provides {} here", provided.place, provided.name),
+        )];
+        findings.extend(out.finding(
+            rule,
+            &primary,
+            format!(
+                "the code {}, but nothing in the repository provides it; {} provides the \
+                 close name {} at {}",
+                consumer.verb(),
+                provided.place,
+                provided.name,
+                other.at(provided.span.start)
+            ),
+            format!("{variable} is provided nowhere"),
+            format!(
+                "the code gets no key and every API call fails with 401; use one name on both \
+                 ends: rename {} to {variable} where it is provided, or read {}",
+                provided.name, provided.name
+            ),
+            &related,
+        ));
+    }
     findings
+}
+
+/// An env file (or its example) that the code loads with dotenv: a required read of
+/// production code under the env file's directory, when the file gives only a close name.
+fn dotenv_mismatches<'a>(
+    wiring: &Wiring<'a>,
+) -> Vec<(&'a Summary, &'a Consumer, &'a Summary, &'a Provided)> {
+    let env_files: Vec<&Summary> = wiring
+        .summaries
+        .iter()
+        .filter(|s| matches!(s.kind, FileKind::Env | FileKind::EnvExample))
+        .collect();
+    let mut found = Vec::new();
+    for env_file in env_files {
+        let dir = dir_of(&env_file.path);
+        let production = |s: &Summary| {
+            under(dir, &s.path) && s.kind.is_source() && deployed(&s.path[dir.len()..])
+        };
+        if !wiring
+            .summaries
+            .iter()
+            .any(|s| production(s) && s.loads_dotenv)
+        {
+            continue;
+        }
+        for file in wiring.summaries.iter().filter(|s| production(s)) {
+            for consumer in file.consumers.iter().filter(|c| c.kind.required()) {
+                if !provided_nowhere(wiring, &consumer.variable) {
+                    continue;
+                }
+                let provided = env_file.provided.iter().map(|p| (env_file, p));
+                if let Some((other, close)) = close_among(provided, &consumer.variable) {
+                    found.push((file, consumer, other, close));
+                }
+            }
+        }
+    }
+    found
 }

@@ -9,21 +9,39 @@ use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::{prefixed_away, Provision, Runs};
+use crate::wiring::units::{prefixed_away, Need, Provision, Runs};
 use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
+
+/// At most this many reads are shown with a finding.
+const MAX_RELATED: usize = 3;
 
 pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL301") else {
         return Vec::new();
     };
+    let needs = wiring.needs();
     let mut findings = Vec::new();
-    for need in wiring.needs() {
-        if !matches!(need.provision, Provision::NotProvided) {
+    // One finding per unit, naming every variable it lacks.
+    let mut at = 0;
+    while at < needs.len() {
+        let unit = needs[at].unit;
+        let same_unit = needs[at..]
+            .iter()
+            .take_while(|n| std::ptr::eq(n.unit, unit))
+            .count();
+        let lacking: Vec<&Need> = needs[at..at + same_unit]
+            .iter()
+            .filter(|n| matches!(n.provision, Provision::NotProvided))
+            .collect();
+        at += same_unit;
+        let Some(first) = lacking.first() else {
             continue;
-        }
-        let (unit, variable) = (need.unit, need.variable);
+        };
+        let variables: Vec<&str> = lacking.iter().map(|n| n.variable).collect();
+        let names = list(&variables);
+        let variable = first.variable;
         let primary = Place {
             path: &unit.summary.path,
             bytes: &unit.summary.bytes,
@@ -51,17 +69,33 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                 ),
             },
         };
+        let what = if let [only] = lacking[..] {
+            only.what()
+        } else {
+            format!("needs {names} (it {})", first.what())
+        };
+        let related = unit.related(lacking.iter().take(MAX_RELATED).map(|n| {
+            let (file, consumer) = n.consumers[0];
+            let words = format!("the code {} here", consumer.verb());
+            (file, consumer.span.clone(), words)
+        }));
         findings.extend(out.finding(
             rule,
             &primary,
-            format!(
-                "{}, but nothing provides {variable} to it",
-                unit.reaching(&need.what())
-            ),
-            format!("no {variable} here"),
+            format!("{}, but nothing provides {names} to it", unit.reaching(&what)),
+            format!("no {names} here"),
             help,
-            &need.related(),
+            &related,
         ));
     }
     findings
+}
+
+/// "A", "A and B", "A, B and C".
+fn list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }

@@ -4,8 +4,12 @@
 //! services, Kubernetes containers, CI jobs) are linked to the code they run, and each key the
 //! code needs is followed to what provides it.
 
+pub mod entry;
+pub mod imports;
 pub mod names;
 pub mod provides;
+pub mod reach;
+pub mod reads;
 pub mod units;
 
 use std::ops::Range;
@@ -22,6 +26,7 @@ use crate::lint::{CrossFileFindings, Linter};
 use crate::rules::key_setting::key_variable;
 use crate::rules::FileContext;
 
+pub use reads::ReadKind;
 pub use units::{Unit, Wiring};
 
 /// The rules that run here; files are summarised only when one of them is selected.
@@ -57,6 +62,11 @@ pub struct Summary {
     pub dockerfile_env: Option<Vec<String>>,
     /// Every variable the file provides, whatever its name, for KL302's close names.
     pub provided: Vec<Provided>,
+    /// The modules the file's code imports (see [`imports::imports`]).
+    pub imports: Vec<String>,
+    /// Where a configuration file is on disk, to read the Makefiles, package.json files and
+    /// scripts its commands name.
+    pub location: Option<std::path::PathBuf>,
 }
 
 /// Code that needs a key variable.
@@ -66,9 +76,11 @@ pub struct Consumer {
     pub span: Range<usize>,
     /// The SDK client that reads the variable by default (`OpenAI`), or None for a direct read.
     pub sdk: Option<String>,
-    /// A read that tolerates a missing variable and does not feed a client's key (an optional
-    /// provider of a multi-provider app): not required of the units that run the code.
-    pub optional: bool,
+    /// Whether the read makes the code need the variable (see [`ReadKind`]).
+    pub kind: ReadKind,
+    /// The read runs when the module is imported (Python), or its client is built at the top
+    /// level: a test that imports the module runs it.
+    pub top_level: bool,
 }
 
 impl Consumer {
@@ -95,6 +107,9 @@ pub struct ComposeSummary {
     pub file: ComposeFile,
     /// (service, variable) of every `environment` entry, pass-through included.
     pub environment: Vec<(String, String)>,
+    /// (service, value) of every `environment` entry with a literal value, lower-cased: what
+    /// selects a provider (`LLM_PROVIDER: anthropic`, `MODEL: deepseek-chat`).
+    pub values: Vec<(String, String)>,
     pub env_files: Vec<ResolvedEnvFile>,
 }
 
@@ -169,7 +184,7 @@ impl Summary {
         let reads = facts
             .map(|f| f.env_reads.iter().map(|r| r.name.clone()).collect())
             .unwrap_or_default();
-        let sets = facts
+        let mut sets: Vec<String> = facts
             .map(|f| {
                 f.assignments
                     .iter()
@@ -177,6 +192,9 @@ impl Summary {
                     .collect()
             })
             .unwrap_or_default();
+        if facts.is_some() {
+            sets.extend(reads::set_by_calls(file.source.bytes));
+        }
         let secret_reads = facts.map(secret_reads).unwrap_or_default();
         let compose = match (file.kind, config) {
             (FileKind::Compose, Some(model)) => model
@@ -211,8 +229,17 @@ impl Summary {
                     }),
             );
         }
+        let imports = imports::imports(file.kind, file.source.bytes);
         let empty =
             kube.objects.is_empty() && kube.containers.is_empty() && kube.patched.is_empty();
+        if followed_code(file.kind) && consumers.is_empty() && secret_reads.is_empty() {
+            let mut summary = Summary::code(file.path, file.kind, file.source.bytes);
+            summary.reads = reads;
+            summary.sets = sets;
+            summary.loads_dotenv = facts.is_some_and(|f| !f.dotenv_loads.is_empty());
+            summary.provided = provided;
+            return Some(summary);
+        }
         if empty
             && workflow.is_none()
             && consumers.is_empty()
@@ -239,7 +266,32 @@ impl Summary {
             compose,
             dockerfile_env,
             provided,
+            imports,
+            location: file.location.map(Path::to_path_buf),
         })
+    }
+
+    /// A source file that needs no key itself: kept for its imports, so that units can be
+    /// followed through it (its bytes are not kept: no finding points into it).
+    pub fn code(path: &str, kind: FileKind, bytes: &[u8]) -> Summary {
+        Summary {
+            path: path.to_owned(),
+            bytes: Vec::new(),
+            kind,
+            kube: KubeModel::default(),
+            workflow: None,
+            ci_env: Vec::new(),
+            consumers: Vec::new(),
+            reads: Vec::new(),
+            sets: Vec::new(),
+            loads_dotenv: false,
+            secret_reads: Vec::new(),
+            compose: None,
+            dockerfile_env: None,
+            provided: Vec::new(),
+            imports: imports::imports(kind, bytes),
+            location: None,
+        }
     }
 
     /// The 1-based line of a byte offset, for messages.
@@ -252,6 +304,14 @@ impl Summary {
     pub fn at(&self, offset: usize) -> String {
         format!("{}:{}", self.path, self.line(offset))
     }
+}
+
+/// Source files the wiring follows from a unit's entry file to what it imports.
+pub fn followed_code(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Go
+    )
 }
 
 /// Files whose structure the wiring needs even when they never name a key: compose files,
@@ -287,17 +347,6 @@ fn set_variable(target: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// Reads that tolerate a missing variable (`os.getenv`, `os.environ.get`, `os.LookupEnv`,
-/// `os.Getenv`, `Deno.env.get`): in a multi-provider app they are the optional keys, so they
-/// count only when the value goes straight into an SDK client's key.
-fn soft_read(how: &str) -> bool {
-    how.ends_with("getenv")
-        || how.ends_with(".get")
-        || how.ends_with("Getenv")
-        || how.ends_with("LookupEnv")
-        || how.ends_with("config")
-}
-
 /// Where values become an SDK client's key: the key arguments, and the values assigned to a
 /// name that is a key argument. Built once per file, so each read is a binary search.
 struct ClientKeySpans {
@@ -305,6 +354,8 @@ struct ClientKeySpans {
     starts: Vec<usize>,
     /// The furthest end of the spans up to each start.
     reach: Vec<usize>,
+    /// The spans of clients built, and key names assigned, at the top level of a module.
+    top_level: Vec<Range<usize>>,
 }
 
 impl ClientKeySpans {
@@ -322,6 +373,19 @@ impl ClientKeySpans {
                 _ => None,
             })
             .collect();
+        let mut top_level: Vec<Range<usize>> = facts
+            .clients
+            .iter()
+            .filter(|c| c.top_level.is_some())
+            .filter_map(|c| c.key.as_ref().map(|key| key.span().clone()))
+            .collect();
+        top_level.extend(
+            facts
+                .assignments
+                .iter()
+                .filter(|a| a.top_level.is_some() && names.contains(a.target.as_str()))
+                .map(|a| a.value.span().clone()),
+        );
         let mut spans: Vec<Range<usize>> = keys.iter().map(|key| key.span().clone()).collect();
         spans.extend(
             facts
@@ -342,6 +406,7 @@ impl ClientKeySpans {
         ClientKeySpans {
             starts: spans.iter().map(|span| span.start).collect(),
             reach,
+            top_level,
         }
     }
 
@@ -352,35 +417,72 @@ impl ClientKeySpans {
             .partition_point(|start| *start <= read.span.start);
         before > 0 && self.reach[before - 1] >= read.span.end
     }
+
+    /// Whether a read that feeds a client runs at the top level of its module.
+    fn top_level(&self, read: &crate::code::facts::EnvRead) -> bool {
+        self.top_level
+            .iter()
+            .any(|span| span.start <= read.span.start && read.span.end <= span.end)
+    }
 }
 
 /// Key variables the code reads, directly or through an SDK's default.
 fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
     let client_keys = ClientKeySpans::of(facts);
+    let cx = reads::ReadContext {
+        path: file.path,
+        kind: file.kind,
+        bytes: file.source.bytes,
+        facts,
+    };
+    let python = file.kind == FileKind::Python;
     let mut found: Vec<Consumer> = facts
         .env_reads
         .iter()
         .filter(|read| key_variable(file, &read.name).is_some())
-        .map(|read| Consumer {
-            variable: read.name.clone(),
-            span: read.span.clone(),
-            sdk: None,
-            optional: soft_read(&read.how) && !client_keys.feed(read),
+        .map(|read| {
+            let feeds = client_keys.feed(read);
+            Consumer {
+                variable: read.name.clone(),
+                span: read.span.clone(),
+                sdk: None,
+                kind: reads::read_kind(&cx, read, feeds),
+                top_level: python && reads::python_top_level(cx.bytes, read.span.start)
+                    || feeds && client_keys.top_level(read),
+            }
         })
         .collect();
-    for client in facts.clients.iter().filter(|c| c.key.is_none()) {
+    for client in facts
+        .clients
+        .iter()
+        .filter(|c| c.key.is_none() && !other_credentials(file.source.bytes, &c.span))
+    {
         let class = client.sdk.rsplit('.').next().unwrap_or(&client.sdk);
         if let Some((sdk, variable)) = SDK_DEFAULTS.iter().find(|(sdk, _)| *sdk == class) {
             found.push(Consumer {
                 variable: (*variable).to_owned(),
                 span: client.span.clone(),
                 sdk: Some((*sdk).to_owned()),
-                optional: false,
+                kind: reads::client_kind(&cx, client.span.start, variable),
+                top_level: client.top_level.is_some(),
             });
         }
     }
     found.sort_by_key(|c| c.span.start);
     found
+}
+
+/// A client given another credential than its key (`admin_api_key=`, `workload_identity=`,
+/// `azure_ad_token_provider=`, `credential=`): it does not read the default key variable.
+fn other_credentials(bytes: &[u8], call: &Range<usize>) -> bool {
+    let text = &bytes[call.start.min(bytes.len())..call.end.min(bytes.len())];
+    let Some(open) = text.iter().position(|&b| b == b'(') else {
+        return false;
+    };
+    let arguments = String::from_utf8_lossy(&text[open..]).to_ascii_lowercase();
+    ["_key=", "_key:", "token", "credential", "identity", "**"]
+        .iter()
+        .any(|word| arguments.contains(word))
 }
 
 /// Directories where containers find secret files.
@@ -442,6 +544,16 @@ fn compose_summary(
             _ => None,
         })
         .collect();
+    let values = model
+        .settings
+        .iter()
+        .filter_map(|s| match (&s.place, &s.value) {
+            (Place::ComposeEnvironment { service, .. }, Some(value)) if !value.text.is_empty() => {
+                Some((service.clone(), value.text.to_ascii_lowercase()))
+            }
+            _ => None,
+        })
+        .collect();
     let env_files = compose
         .services
         .iter()
@@ -456,6 +568,7 @@ fn compose_summary(
     ComposeSummary {
         file: compose.clone(),
         environment,
+        values,
         env_files,
     }
 }
@@ -558,7 +671,7 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
     let wiring = Wiring::new(summaries);
     let out = CrossFileFindings::new(linter);
     let mut findings = dangling_secret_ref::check_across(summaries, &out);
-    findings.extend(ci_env_not_passed::check_across(summaries, &out));
+    findings.extend(ci_env_not_passed::check_across(&wiring, &out));
     findings.extend(env_not_provided::check_across(&wiring, &out));
     findings.extend(env_name_mismatch::check_across(&wiring, &out));
     findings.extend(missing_env_file::check_across(&wiring, &out));

@@ -3,7 +3,7 @@
 //! files it mounts.
 
 use super::units::{covers, dir_of, join, under, Runs, Unit, Wiring};
-use super::{ComposeSummary, ResolvedEnvFile, Summary};
+use super::{ComposeSummary, Provided, ResolvedEnvFile, Summary};
 use crate::config::compose::ComposeService;
 use crate::config::kubernetes::{KubeContainer, KubeObject};
 use crate::file_kind::FileKind;
@@ -51,6 +51,44 @@ impl<'a> Unit<'a> {
         }
     }
 
+    /// Every variable the unit gives its code by name, with where: its `environment` / `env`
+    /// entries (of every compose file and `extends` base, or every manifest of the
+    /// container), the env files it loads, its Dockerfile's `ENV`.
+    pub fn provided(&self, wiring: &Wiring<'a>) -> Vec<(&'a Summary, &'a Provided)> {
+        let mut found = Vec::new();
+        let mut from = |file: &'a Summary, place: &str| {
+            found.extend(
+                file.provided
+                    .iter()
+                    .filter(|p| p.place == place)
+                    .map(|p| (file, p)),
+            );
+        };
+        match &self.runs {
+            Runs::Compose { service, .. } => {
+                for (file, view) in service_views(wiring, self.summary, &service.name) {
+                    from(file, &format!("compose service `{}`", view.name));
+                    for env_file in &view.env_files {
+                        let path = join(dir_of(&file.path), &env_file.path);
+                        if let Some(env) = path.and_then(|p| wiring.summary(&p)) {
+                            from(env, "env file");
+                        }
+                    }
+                }
+            }
+            Runs::Kube(container) => {
+                let place = format!("container `{}` of {}", container.name, container.workload);
+                for file in wiring.summaries {
+                    from(file, &place);
+                }
+            }
+        }
+        if let Some(dockerfile) = self.dockerfile.as_deref().and_then(|d| wiring.summary(d)) {
+            from(dockerfile, "Dockerfile ENV");
+        }
+        found
+    }
+
     /// Whether the unit gives its code `variable`, by any route.
     pub fn provides(&self, wiring: &Wiring<'a>, variable: &str) -> Provision<'a> {
         let dockerfile_default = self
@@ -59,7 +97,8 @@ impl<'a> Unit<'a> {
             .and_then(|path| wiring.summary(path))
             .and_then(|d| d.dockerfile_env.as_ref())
             .is_some_and(|names| names.iter().any(|n| n == variable));
-        if dockerfile_default || self.bakes_dotenv(wiring, variable) {
+        let inline = self.entry_env.iter().any(|n| n == variable);
+        if inline || dockerfile_default || self.bakes_dotenv(wiring, variable) {
             return Provision::Provided;
         }
         match &self.runs {

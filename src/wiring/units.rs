@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 pub use super::provides::{prefixed_away, service_views, Provision};
-use super::{ComposeSummary, Consumer, Provided, SecretRead, Summary};
+use super::entry::{self, Disk};
+use super::reach::{CodeIndex, Reached};
+use super::{ComposeSummary, Consumer, Provided, ReadKind, SecretRead, Summary};
 use crate::config::compose::ComposeService;
 use crate::config::kubernetes::{KubeContainer, KubeObject};
 use crate::file_kind::FileKind;
@@ -25,6 +27,10 @@ pub struct Wiring<'a> {
     roots: Vec<String>,
     /// Compose files by directory.
     compose_by_dir: HashMap<&'a str, Vec<&'a Summary>>,
+    /// The followed source files, to trace what units run.
+    pub index: CodeIndex<'a>,
+    /// The scan on disk, to read the Makefiles, package.json files and scripts commands name.
+    pub disk: Option<Disk>,
 }
 
 /// What a unit is.
@@ -57,6 +63,13 @@ pub struct Unit<'a> {
     /// Where the link was made, when in another place than the unit: the compose service or
     /// the Dockerfile that builds the image; with words for the related location.
     pub via: Option<(&'a Summary, Range<usize>, String)>,
+    /// What the unit starts (its own command, else its image's), when it was traced to code.
+    pub entry: Option<String>,
+    /// The code it runs, followed from its entry files; None when the entry could not be
+    /// traced, and the unit is linked to the production code under its root instead.
+    pub reached: Option<Reached<'a>>,
+    /// Variables its command sets inline (`OPENAI_API_KEY=x python app.py`).
+    pub entry_env: Vec<String>,
 }
 
 /// How a unit was linked to its code: (root, link words, Dockerfile, where).
@@ -198,6 +211,9 @@ impl<'a> Wiring<'a> {
                             root,
                             dockerfile,
                             via,
+                            entry: None,
+                            reached: None,
+                            entry_env: Vec::new(),
                         });
                     }
                 }
@@ -229,6 +245,9 @@ impl<'a> Wiring<'a> {
                         link,
                         dockerfile,
                         via,
+                        entry: None,
+                        reached: None,
+                        entry_env: Vec::new(),
                     });
                 }
             }
@@ -271,10 +290,21 @@ impl<'a> Wiring<'a> {
                     )
                 });
         }
+        let index = CodeIndex::new(summaries);
+        let disk = summaries
+            .iter()
+            .find_map(|s| s.location.as_deref().map(|l| Disk::of(&s.path, l)));
+        if let Some(disk) = &disk {
+            for unit in &mut units {
+                trace(unit, &by_path, &index, disk);
+            }
+        }
         Wiring {
             summaries,
             units,
             close_names,
+            index,
+            disk,
             by_path,
             roots: roots.into_iter().map(|(root, _)| root).collect(),
             compose_by_dir: {
@@ -296,7 +326,8 @@ impl<'a> Wiring<'a> {
         for unit in &self.units {
             for (variable, consumers) in unit.consumers(self) {
                 if unit.one_off_beside_provider(self, variable)
-                    || crate::rules::env_name_mismatch::close_provider(self, variable).is_some()
+                    || crate::rules::env_name_mismatch::unit_close_name(self, unit, variable)
+                        .is_some()
                 {
                     continue;
                 }
@@ -349,7 +380,11 @@ impl<'a> Unit<'a> {
             {
                 continue;
             }
-            for consumer in summary.consumers.iter().filter(|c| !c.optional) {
+            for consumer in summary
+                .consumers
+                .iter()
+                .filter(|c| self.runs_read(wiring, summary, c))
+            {
                 match by_variable
                     .iter_mut()
                     .find(|(v, _)| *v == consumer.variable)
@@ -372,6 +407,9 @@ impl<'a> Unit<'a> {
     /// "service `web` builds ./web, which reads OPENAI_API_KEY at web/app.py:3": the unit, how
     /// it was linked, and what its code does (`what`: "reads OPENAI_API_KEY at web/app.py:3").
     pub fn reaching(&self, what: &str) -> String {
+        if let Some(entry) = &self.entry {
+            return format!("{} runs `{entry}`, whose code {what}", self.name);
+        }
         let which = match self.runs {
             Runs::Compose { .. } if self.link.starts_with("builds") => "which",
             _ => "whose code",
@@ -438,7 +476,10 @@ impl<'a> Unit<'a> {
         reads
     }
 
-    pub(super) fn code(&self, wiring: &Wiring<'a>) -> impl Iterator<Item = &'a Summary> + '_ {
+    pub(super) fn code(&self, wiring: &Wiring<'a>) -> Box<dyn Iterator<Item = &'a Summary> + '_> {
+        if let Some(reached) = &self.reached {
+            return Box::new(reached.files.iter().copied());
+        }
         // Summaries are sorted by path, so the files under the root are one run of them.
         let summaries: &'a [Summary] = wiring.summaries;
         let summaries: &'a [Summary] = if self.root.is_empty() {
@@ -460,7 +501,7 @@ impl<'a> Unit<'a> {
             .filter(|r| **r != self.root && under(&self.root, r))
             .cloned()
             .collect();
-        summaries.iter().filter(move |s| {
+        Box::new(summaries.iter().filter(move |s| {
             s.kind.is_source()
                 && under(&self.root, &s.path)
                 && deployed(&s.path[self.root.len()..])
@@ -469,8 +510,132 @@ impl<'a> Unit<'a> {
                     .copied
                     .as_ref()
                     .is_none_or(|sources| sources.iter().any(|c| *c == s.path || under(c, &s.path)))
-        })
+        }))
     }
+
+    /// Whether a read in `file` makes the unit need its variable: a required read the unit
+    /// runs (an imported module's top level only, when the unit runs tests that import it),
+    /// or a provider's read when the unit selects that provider.
+    fn runs_read(&self, wiring: &Wiring<'a>, file: &Summary, consumer: &Consumer) -> bool {
+        let runs = self.reached.as_ref().is_none_or(|reached| {
+            consumer.top_level || reached.whole.contains(file.path.as_str())
+        });
+        runs && match &consumer.kind {
+            ReadKind::Required => true,
+            ReadKind::Provider(provider) => !provider.is_empty() && self.selects(wiring, provider),
+            _ => false,
+        }
+    }
+
+    /// Whether the unit's own settings name a provider (`LLM_PROVIDER: deepseek`,
+    /// `MODEL: claude-3-5-sonnet`).
+    pub fn selects(&self, wiring: &Wiring<'a>, provider: &str) -> bool {
+        match &self.runs {
+            Runs::Compose { service, .. } => service_views(wiring, self.summary, &service.name)
+                .iter()
+                .any(|(file, view)| {
+                    file.compose.as_ref().is_some_and(|c| {
+                        c.values
+                            .iter()
+                            .any(|(s, value)| *s == view.name && value.contains(provider))
+                    })
+                }),
+            Runs::Kube(_) => false,
+        }
+    }
+}
+
+/// Traces what a unit runs: its own command, else its image's `ENTRYPOINT` and `CMD`, resolved
+/// from its root (or from the directories its Dockerfile copies), and followed through imports.
+/// A unit whose command cannot be traced keeps the link by folder.
+fn trace<'a>(
+    unit: &mut Unit<'a>,
+    by_path: &HashMap<&str, &'a Summary>,
+    index: &CodeIndex<'a>,
+    disk: &Disk,
+) {
+    let own = match &unit.runs {
+        Runs::Compose { service, .. } => service.command.clone(),
+        Runs::Kube(container) => container.command.clone(),
+    };
+    let Some(command) = own.or_else(|| {
+        let dockerfile = by_path.get(unit.dockerfile.as_deref()?)?;
+        image_command(dockerfile)
+    }) else {
+        return;
+    };
+    let mut directories = vec![unit.root.clone()];
+    directories.extend(
+        unit.copied
+            .iter()
+            .flatten()
+            .filter(|c| disk.is_dir(c))
+            .cloned(),
+    );
+    for cwd in directories {
+        let launches = entry::launches(&command, &cwd, disk);
+        if launches.is_empty() {
+            continue;
+        }
+        let traced: Option<Vec<Reached>> = launches
+            .iter()
+            .map(|l| index.reach(&l.target, disk))
+            .collect();
+        if let Some(traced) = traced {
+            unit.entry = Some(shorten(&command));
+            unit.entry_env = launches.into_iter().flat_map(|l| l.env).collect();
+            unit.reached = Some(Reached::merge(traced));
+            return;
+        }
+    }
+}
+
+/// The final stage's `ENTRYPOINT` and `CMD` of a Dockerfile, as one command line.
+fn image_command(dockerfile: &Summary) -> Option<String> {
+    use crate::parse::dockerfile::parse;
+    let parsed = parse(&dockerfile.bytes);
+    let last_stage = parsed.instructions.iter().filter_map(|i| i.stage).max();
+    let mut parts: [Option<String>; 2] = [None, None];
+    for instruction in parsed.instructions.iter().filter(|i| i.stage == last_stage) {
+        let slot = match instruction.keyword.as_str() {
+            "ENTRYPOINT" => 0,
+            "CMD" => 1,
+            _ => continue,
+        };
+        let text = String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()])
+            .replace("\\\n", " ");
+        let args = text.trim()[instruction.keyword.len()..].trim().to_owned();
+        parts[slot] = Some(match serde_json::from_str::<Vec<String>>(&args) {
+            Ok(words) => words
+                .iter()
+                .map(|w| {
+                    if w.contains(char::is_whitespace) {
+                        format!("'{w}'")
+                    } else {
+                        w.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            Err(_) => args,
+        });
+    }
+    let [entrypoint, cmd] = parts;
+    match (entrypoint, cmd) {
+        (Some(e), Some(c)) => Some(format!("{e} {c}")),
+        (e, c) => e.or(c),
+    }
+}
+
+/// A command cut to a readable length for a message.
+pub fn shorten(line: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= MAX_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(MAX_CHARS - 1).collect();
+    format!("{cut}…")
 }
 
 /// `api` of "Deployment `api`".
@@ -834,7 +999,7 @@ const NOT_DEPLOYED_DIRS: &[&str] = &[
 ];
 
 /// Whether code at `path` (relative to the unit's root) is what the unit runs.
-fn deployed(path: &str) -> bool {
+pub fn deployed(path: &str) -> bool {
     let mut components = path.split('/').filter(|p| !p.is_empty());
     let Some(file) = components.next_back() else {
         return false;

@@ -1,0 +1,142 @@
+//! What a source file imports, read from its text: enough to follow a unit's entry file to the
+//! rest of the repository's code. Specifiers are kept as written; `reach` resolves them.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::file_kind::FileKind;
+
+/// Files above this size are not scanned for imports (minified bundles, generated code).
+const MAX_IMPORT_SCAN_BYTES: usize = 2_000_000;
+
+/// The modules a file imports: Python dotted names (`pkg.mod`, `.sibling`, and for
+/// `from pkg import name` also `pkg.name`), JavaScript and TypeScript specifiers (`./util`),
+/// Go import paths.
+pub fn imports(kind: FileKind, bytes: &[u8]) -> Vec<String> {
+    if bytes.len() > MAX_IMPORT_SCAN_BYTES {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut found = match kind {
+        FileKind::Python => python(&text),
+        FileKind::JavaScript | FileKind::TypeScript => javascript(&text),
+        FileKind::Go => go(&text),
+        _ => Vec::new(),
+    };
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn python(text: &str) -> Vec<String> {
+    static FROM: OnceLock<Regex> = OnceLock::new();
+    static IMPORT: OnceLock<Regex> = OnceLock::new();
+    let from = FROM.get_or_init(|| {
+        Regex::new(r"(?m)^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)")
+            .expect("valid regex")
+    });
+    let import = IMPORT.get_or_init(|| {
+        Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+)").expect("valid regex")
+    });
+    let mut found = Vec::new();
+    for captures in from.captures_iter(text) {
+        let module = &captures[1];
+        found.push(module.to_owned());
+        let names = captures[2].trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+        for part in names.split(',') {
+            let Some(name) = part.split_whitespace().next() else {
+                continue;
+            };
+            if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let separator = if module.ends_with('.') { "" } else { "." };
+            found.push(format!("{module}{separator}{name}"));
+        }
+    }
+    for captures in import.captures_iter(text) {
+        for part in captures[1].split(',') {
+            if let Some(module) = part.split_whitespace().next() {
+                found.push(module.to_owned());
+            }
+        }
+    }
+    found
+}
+
+fn javascript(text: &str) -> Vec<String> {
+    static SPECIFIER: OnceLock<Regex> = OnceLock::new();
+    let specifier = SPECIFIER.get_or_init(|| {
+        Regex::new(
+            r#"(?:\bfrom[ \t]*|\bimport[ \t]*\(?[ \t]*|\brequire[ \t]*\([ \t]*|^import[ \t]+)["']([^"'\n]+)["']"#,
+        )
+        .expect("valid regex")
+    });
+    specifier
+        .captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
+fn go(text: &str) -> Vec<String> {
+    static SINGLE: OnceLock<Regex> = OnceLock::new();
+    static BLOCK: OnceLock<Regex> = OnceLock::new();
+    let single = SINGLE
+        .get_or_init(|| Regex::new(r#"(?m)^import[ \t]+(?:\w+[ \t]+)?"([^"]+)""#).expect("valid regex"));
+    let block =
+        BLOCK.get_or_init(|| Regex::new(r"(?ms)^import[ \t]*\((.*?)\)").expect("valid regex"));
+    let mut found: Vec<String> = single.captures_iter(text).map(|c| c[1].to_owned()).collect();
+    for captures in block.captures_iter(text) {
+        for line in captures[1].lines() {
+            if let Some(start) = line.find('"') {
+                if let Some(len) = line[start + 1..].find('"') {
+                    found.push(line[start + 1..start + 1 + len].to_owned());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_imports() {
+        let src = b"import os, app.config as cfg\nfrom . import util\nfrom ..core.llm import (\n    make,\n    other as o,\n)\nfrom pkg.mod import *\n    import lazy.mod\n";
+        assert_eq!(
+            imports(FileKind::Python, src),
+            [
+                ".",
+                "..core.llm",
+                "..core.llm.make",
+                "..core.llm.other",
+                ".util",
+                "app.config",
+                "lazy.mod",
+                "os",
+                "pkg.mod",
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_imports() {
+        let src = b"import x from './a';\nimport { y } from \"../b/c\";\nimport './side';\nconst z = require('./d');\nconst w = await import('@/lib/e');\nexport * from './f';\n";
+        assert_eq!(
+            imports(FileKind::TypeScript, src),
+            ["../b/c", "./a", "./d", "./f", "./side", "@/lib/e"]
+        );
+    }
+
+    #[test]
+    fn go_imports() {
+        let src = b"package main\n\nimport (\n\t\"fmt\"\n\tllm \"example.com/app/internal/llm\"\n)\nimport \"os\"\n";
+        assert_eq!(
+            imports(FileKind::Go, src),
+            ["example.com/app/internal/llm", "fmt", "os"]
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! The code a launch really runs: from its entry files, every file of the repository they
+//! import, transitively (Python packages and relative imports, src layouts; JavaScript and
+//! TypeScript relative imports and the `@/` alias; Go packages of the module). A test run
+//! starts from the test files its runner collects, with their `conftest.py` and setup files.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::entry::{Disk, Target};
+use super::reads::test_file;
+use super::units::{dir_of, join, under};
+use super::Summary;
+use crate::file_kind::FileKind;
+
+/// At most this many files are followed from one launch.
+const MAX_REACHED: usize = 50_000;
+
+/// The followed source files of the scan, by path.
+pub struct CodeIndex<'a> {
+    by_path: HashMap<&'a str, &'a Summary>,
+    /// Go files by directory.
+    go_dirs: HashMap<&'a str, Vec<&'a Summary>>,
+    /// All followed files, sorted by path (the summaries' order).
+    files: Vec<&'a Summary>,
+}
+
+/// What a launch runs.
+pub struct Reached<'a> {
+    /// Every file reached, in path order.
+    pub files: Vec<&'a Summary>,
+    /// Files whose every read runs: the program's own code, or a test run's tests and setup.
+    /// The other files of a test run are only imported: their top-level reads run.
+    pub whole: HashSet<&'a str>,
+}
+
+impl<'a> Reached<'a> {
+    /// What several launches run together.
+    pub fn merge(all: Vec<Reached<'a>>) -> Reached<'a> {
+        let mut files: Vec<&Summary> = Vec::new();
+        let mut whole = HashSet::new();
+        for reached in all {
+            files.extend(reached.files);
+            whole.extend(reached.whole);
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Reached { files, whole }
+    }
+}
+
+impl<'a> CodeIndex<'a> {
+    pub fn new(summaries: &'a [Summary]) -> Self {
+        let files: Vec<&Summary> = summaries
+            .iter()
+            .filter(|s| super::followed_code(s.kind))
+            .collect();
+        let mut go_dirs: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        for file in files.iter().filter(|s| s.kind == FileKind::Go) {
+            go_dirs.entry(dir_of(&file.path)).or_default().push(file);
+        }
+        CodeIndex {
+            by_path: files.iter().map(|s| (s.path.as_str(), *s)).collect(),
+            go_dirs,
+            files,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&'a Summary> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The code a target runs; None when it cannot be told (an unresolved entry).
+    pub fn reach(&self, target: &Target, disk: &Disk) -> Option<Reached<'a>> {
+        let (starts, tests) = match target {
+            Target::Code(files) => {
+                let starts: Vec<&Summary> = files.iter().filter_map(|f| self.get(f)).collect();
+                if starts.is_empty() {
+                    // An entry that is not followed code (a Rust binary, a shell script):
+                    // nothing the wiring can tell.
+                    return files
+                        .iter()
+                        .all(|f| !super::followed_code(FileKind::of(std::path::Path::new(f))))
+                        .then(|| Reached {
+                            files: Vec::new(),
+                            whole: HashSet::new(),
+                        });
+                }
+                (starts, false)
+            }
+            Target::Tests(paths) => (self.collect_tests(paths), true),
+            Target::Unresolved => return None,
+        };
+        let mut whole: HashSet<&str> = starts.iter().map(|s| s.path.as_str()).collect();
+        let mut seen: HashSet<&str> = whole.clone();
+        let mut queue: VecDeque<&Summary> = starts.into_iter().collect();
+        let mut files = Vec::new();
+        while let Some(file) = queue.pop_front() {
+            files.push(file);
+            if files.len() >= MAX_REACHED {
+                break;
+            }
+            for next in self.imported(file, disk) {
+                if seen.insert(next.path.as_str()) {
+                    queue.push_back(next);
+                }
+            }
+        }
+        if !tests {
+            whole = files.iter().map(|s| s.path.as_str()).collect();
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Some(Reached { files, whole })
+    }
+
+    /// The test files under `paths` (directories or files), with the `conftest.py` files above
+    /// them and the runner's setup files.
+    fn collect_tests(&self, paths: &[String]) -> Vec<&'a Summary> {
+        let mut found: Vec<&Summary> = Vec::new();
+        for path in paths {
+            if let Some(file) = self.get(path) {
+                found.push(file);
+                continue;
+            }
+            found.extend(
+                self.files
+                    .iter()
+                    .filter(|s| under(path, &s.path) && (test_file(&s.path) || setup_file(&s.path))),
+            );
+            // conftest.py of the directories above.
+            let mut dir = path.as_str();
+            loop {
+                if let Some(conftest) = join(dir, "conftest.py").and_then(|p| self.get(&p)) {
+                    found.push(conftest);
+                }
+                if dir.is_empty() {
+                    break;
+                }
+                dir = dir_of(dir);
+            }
+        }
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        found.dedup_by(|a, b| a.path == b.path);
+        found
+    }
+
+    /// The repository files a file imports.
+    fn imported(&self, file: &'a Summary, disk: &Disk) -> Vec<&'a Summary> {
+        let mut found = Vec::new();
+        for spec in &file.imports {
+            match file.kind {
+                FileKind::Python => self.python(&file.path, spec, &mut found),
+                FileKind::JavaScript | FileKind::TypeScript => {
+                    if let Some(target) = self.javascript(&file.path, spec, disk) {
+                        found.push(target);
+                    }
+                }
+                FileKind::Go => self.go(&file.path, spec, disk, &mut found),
+                _ => {}
+            }
+        }
+        if file.kind == FileKind::Go {
+            // The other files of its package are compiled with it.
+            found.extend(self.go_dirs.get(dir_of(&file.path)).into_iter().flatten());
+        }
+        found
+    }
+
+    fn python(&self, from: &str, spec: &str, found: &mut Vec<&'a Summary>) {
+        let dots = spec.chars().take_while(|c| *c == '.').count();
+        let module = &spec[dots..];
+        let relative = module.replace('.', "/");
+        let bases: Vec<String> = if dots > 0 {
+            let mut dir = dir_of(from);
+            for _ in 1..dots {
+                dir = dir_of(dir);
+            }
+            vec![dir.to_owned()]
+        } else {
+            // Absolute: from the file's directory up to the top, each with its `src/`.
+            let mut bases = Vec::new();
+            let mut dir = dir_of(from);
+            loop {
+                bases.push(dir.to_owned());
+                bases.push(join(dir, "src").unwrap_or_default());
+                if dir.is_empty() {
+                    break;
+                }
+                dir = dir_of(dir);
+            }
+            bases
+        };
+        for base in bases {
+            let mut hit = false;
+            // The packages on the way run their `__init__.py`.
+            let parts: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
+            for end in 0..=parts.len() {
+                let package = join(&base, &parts[..end].join("/")).unwrap_or_default();
+                let init = join(&package, "__init__.py").unwrap_or_default();
+                if let Some(file) = self.get(&init) {
+                    found.push(file);
+                    hit |= end == parts.len();
+                }
+            }
+            if !relative.is_empty() {
+                if let Some(file) = join(&base, &format!("{relative}.py")).and_then(|p| self.get(&p))
+                {
+                    found.push(file);
+                    hit = true;
+                }
+            }
+            if hit {
+                return;
+            }
+        }
+    }
+
+    fn javascript(&self, from: &str, spec: &str, disk: &Disk) -> Option<&'a Summary> {
+        let base = if spec.starts_with('.') {
+            join(dir_of(from), spec)?
+        } else if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+            // The common `paths` alias: the package's root, or its `src/`.
+            let root = package_root(from, disk);
+            return [join(&root, rest), join(&root, &format!("src/{rest}"))]
+                .into_iter()
+                .flatten()
+                .find_map(|base| self.js_file(&base));
+        } else {
+            return None;
+        };
+        self.js_file(&base)
+    }
+
+    fn js_file(&self, base: &str) -> Option<&'a Summary> {
+        const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+        if let Some(file) = self.get(base) {
+            return Some(file);
+        }
+        // `./util.js` written for `./util.ts`.
+        let stem = base
+            .strip_suffix(".js")
+            .or_else(|| base.strip_suffix(".mjs"))
+            .unwrap_or(base);
+        EXTENSIONS
+            .iter()
+            .map(|ext| format!("{stem}.{ext}"))
+            .chain(EXTENSIONS.iter().map(|ext| format!("{base}/index.{ext}")))
+            .find_map(|candidate| self.get(&candidate))
+    }
+
+    fn go(&self, from: &str, spec: &str, disk: &Disk, found: &mut Vec<&'a Summary>) {
+        let Some((root, module)) = go_module(from, disk) else {
+            return;
+        };
+        let Some(rest) = spec.strip_prefix(&module) else {
+            return;
+        };
+        let dir = join(&root, rest.trim_start_matches('/')).unwrap_or_default();
+        found.extend(
+            self.go_dirs
+                .get(dir.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.path.ends_with("_test.go")),
+        );
+    }
+}
+
+/// Jest and vitest setup files, which set the environment of every test.
+fn setup_file(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    ["jest.setup.", "vitest.setup.", "setupTests.", "jest-setup.", "test-setup."]
+        .iter()
+        .any(|prefix| file.starts_with(prefix))
+}
+
+/// The nearest directory above `from` holding a package.json ("" when none).
+fn package_root(from: &str, disk: &Disk) -> String {
+    let mut dir = dir_of(from);
+    loop {
+        if join(dir, "package.json").is_some_and(|p| disk.is_file(&p)) || dir.is_empty() {
+            return dir.to_owned();
+        }
+        dir = dir_of(dir);
+    }
+}
+
+/// The nearest go.mod above `from`: its directory and module path.
+fn go_module(from: &str, disk: &Disk) -> Option<(String, String)> {
+    let mut dir = dir_of(from);
+    loop {
+        if let Some(text) = join(dir, "go.mod").and_then(|p| disk.read(&p)) {
+            let module = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("module "))?
+                .trim()
+                .to_owned();
+            return Some((dir.to_owned(), module));
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir_of(dir);
+    }
+}
