@@ -332,13 +332,13 @@ fn the_clean_app_is_wired_not_ignored() {
             "compose.yaml",
             "      <<: *llm-env\n",
             "",
-            "KL301 - service `api` builds .",
+            "KL301 - service `api` runs `uvicorn app.main:app",
         ),
         (
             "k8s/deployment.yaml",
             "            - name: OPENAI_API_KEY\n",
             "            - name: OPENAI_KEY\n",
-            "KL301 - container `api` of Deployment `summary-api` runs image",
+            "KL301 - container `api` of Deployment `summary-api` runs `uvicorn app.main:app",
         ),
     ] {
         let copy = tempfile::tempdir().unwrap();

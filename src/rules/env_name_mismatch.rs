@@ -73,24 +73,38 @@ pub fn unit_close_name<'a>(
     close_among(unit.provided(wiring).into_iter(), variable)
 }
 
+/// A read, the close name provided instead, and the unit where they meet (None: an env file
+/// the code loads).
+type Mismatch<'w, 'a> = (
+    &'a Summary,
+    &'a Consumer,
+    &'a Summary,
+    &'a Provided,
+    Option<&'w Unit<'a>>,
+);
+
 pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL302") else {
         return Vec::new();
     };
-    let mut mismatches: Vec<(&Summary, &Consumer, &Summary, &Provided)> = Vec::new();
+    let mut mismatches: Vec<Mismatch> = Vec::new();
     for unit in &wiring.units {
         for (variable, consumers) in unit.consumers(wiring) {
             if let Some((other, provided)) = unit_close_name(wiring, unit, variable) {
                 let (file, consumer) = consumers[0];
-                mismatches.push((file, consumer, other, provided));
+                mismatches.push((file, consumer, other, provided, Some(unit)));
             }
         }
     }
-    mismatches.extend(dotenv_mismatches(wiring));
-    mismatches.sort_by_key(|(file, consumer, _, _)| (file.path.as_str(), consumer.span.start));
+    mismatches.extend(
+        dotenv_mismatches(wiring)
+            .into_iter()
+            .map(|(file, consumer, other, provided)| (file, consumer, other, provided, None)),
+    );
+    mismatches.sort_by_key(|(file, consumer, ..)| (file.path.as_str(), consumer.span.start));
     mismatches.dedup_by(|a, b| a.0.path == b.0.path && a.1.span == b.1.span);
     let mut findings = Vec::new();
-    for (summary, consumer, other, provided) in mismatches {
+    for (summary, consumer, other, provided, unit) in mismatches {
         // `getenv("OPENAI_API_KEY") or getenv("OPENAI_KEY")`: the code takes both names.
         if summary.reads.contains(&provided.name) {
             continue;
@@ -101,7 +115,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
             bytes: &summary.bytes,
             span: consumer.span.clone(),
         };
-        let related = [(
+        let mut related = vec![(
             Place {
                 path: &other.path,
                 bytes: &other.bytes,
@@ -109,6 +123,8 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
             },
             format!("{} provides {} here", provided.place, provided.name),
         )];
+        // How the unit was linked to this code (the Dockerfile that builds its image).
+        related.extend(unit.map(|u| u.related([])).unwrap_or_default());
         findings.extend(out.finding(
             rule,
             &primary,
