@@ -258,7 +258,7 @@ impl Linter {
     }
 
     /// A path as findings show it: a key in a file or folder name is masked too.
-    fn redact_path(&self, path: &str) -> String {
+    pub fn redact_path(&self, path: &str) -> String {
         if self.settings.show_secrets {
             path.to_owned()
         } else {

@@ -276,7 +276,16 @@ fn wiring_scenarios_give_exactly_their_findings() {
     scenarios.sort();
     assert_eq!(
         scenarios,
-        ["ci", "compose-services", "kubernetes", "monorepo", "shell"]
+        [
+            "ci",
+            "ci-commands",
+            "compose-services",
+            "entrypoints",
+            "kubernetes",
+            "monorepo",
+            "read-kinds",
+            "shell"
+        ]
     );
     for scenario in scenarios {
         let path = format!("fixtures/wiring/{scenario}");

@@ -128,7 +128,7 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
     let report = linter.lint_bytes(path, &location(path), kind, git, bytes);
     let mut findings = report.findings;
     let summaries: Vec<_> = report.summary.into_iter().collect();
-    findings.extend(keylint::wiring::check(&summaries, linter));
+    findings.extend(keylint::wiring::check(&summaries, linter).0);
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
     });

@@ -123,7 +123,11 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                             bytes: &m.file.bytes,
                             span: m.consumer.span.clone(),
                         },
-                        format!("`{}` runs this code, which {} here", m.command, m.consumer.verb()),
+                        format!(
+                            "`{}` runs this code, which {} here",
+                            m.command,
+                            m.consumer.verb()
+                        ),
                     )
                 })
                 .collect();

@@ -6,13 +6,13 @@
 
 use std::collections::HashSet;
 
+use crate::file_kind::FileKind;
 use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
 use crate::providers::catalog;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::close_variable;
-use crate::file_kind::FileKind;
 use crate::wiring::units::{deployed, dir_of, under, Unit};
 use crate::wiring::{Consumer, Provided, Summary, Wiring};
 
@@ -21,7 +21,10 @@ pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 /// Whether `variable` is provided nowhere while some close name is provided somewhere
 /// (computed once per variable when the wiring is built).
 pub fn provided_nowhere(wiring: &Wiring, variable: &str) -> bool {
-    wiring.close_names.get(variable).is_some_and(Option::is_some)
+    wiring
+        .close_names
+        .get(variable)
+        .is_some_and(Option::is_some)
 }
 
 /// The first provided name close to `variable`, when `variable` itself is provided nowhere.

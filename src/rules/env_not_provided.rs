@@ -82,7 +82,10 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         findings.extend(out.finding(
             rule,
             &primary,
-            format!("{}, but nothing provides {names} to it", unit.reaching(&what)),
+            format!(
+                "{}, but nothing provides {names} to it",
+                unit.reaching(&what)
+            ),
             format!("no {names} here"),
             help,
             &related,

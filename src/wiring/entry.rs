@@ -81,7 +81,11 @@ impl Disk {
 /// What a shell script starts, run from the directory `cwd` (a repository path).
 pub fn launches(script: &str, cwd: &str, disk: &Disk) -> Vec<Launch> {
     let mut out = Vec::new();
-    Resolver { disk, out: &mut out }.script(script, cwd, &[], 0, None);
+    Resolver {
+        disk,
+        out: &mut out,
+    }
+    .script(script, cwd, &[], 0, None);
     out
 }
 
@@ -126,8 +130,7 @@ impl Resolver<'_> {
                 return;
             };
             if let Some((name, value)) = first.split_once('=') {
-                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     // `PATHS=( tests/a.py tests/b.py )`: an array, nothing runs.
                     if value.starts_with('(') {
                         return;
@@ -215,8 +218,9 @@ impl Resolver<'_> {
                     .iter()
                     .filter_map(|f| join(cwd, f))
                     .find(|f| self.disk.is_file(f));
-                self.out
-                    .push(launch(file.map_or(Target::Unresolved, |f| Target::Code(vec![f]))));
+                self.out.push(launch(
+                    file.map_or(Target::Unresolved, |f| Target::Code(vec![f])),
+                ));
             }
             "celery" => {
                 let app = args
@@ -241,7 +245,11 @@ impl Resolver<'_> {
                         .filter(|a| a.starts_with("./") || *a == ".")
                         .filter_map(|a| join(cwd, a.trim_end_matches("/...")))
                         .collect();
-                    let dirs = if dirs.is_empty() { vec![cwd.clone()] } else { dirs };
+                    let dirs = if dirs.is_empty() {
+                        vec![cwd.clone()]
+                    } else {
+                        dirs
+                    };
                     self.out.push(launch(Target::Tests(dirs)));
                 }
                 Some("run") => {
@@ -290,8 +298,7 @@ impl Resolver<'_> {
                     return match module.as_str() {
                         "pytest" | "py.test" => Some(tests(rest, cwd)),
                         "unittest" => Some(unittest(rest, cwd)),
-                        "uvicorn" | "gunicorn" | "hypercorn" | "celery" | "streamlit"
-                        | "flask" => {
+                        "uvicorn" | "gunicorn" | "hypercorn" | "celery" | "streamlit" | "flask" => {
                             let mut words = vec![module.clone()];
                             words.extend(rest.iter().cloned());
                             let mut sub = Vec::new();
@@ -496,7 +503,10 @@ impl Resolver<'_> {
             return;
         }
         seen.push(target.to_owned());
-        let Some(rule) = makefile.rules.iter().find(|r| r.targets.iter().any(|t| t == target))
+        let Some(rule) = makefile
+            .rules
+            .iter()
+            .find(|r| r.targets.iter().any(|t| t == target))
         else {
             return;
         };
@@ -896,7 +906,10 @@ impl Makefile {
 /// `NAME = value`, `NAME ?= value`, `NAME := value`; not `target: VAR=value`.
 fn assignment(line: &str) -> Option<(String, String)> {
     let at = line.find('=')?;
-    let name = line[..at].trim_end().trim_end_matches(['?', ':', '+', '!']).trim_end();
+    let name = line[..at]
+        .trim_end()
+        .trim_end_matches(['?', ':', '+', '!'])
+        .trim_end();
     let plain = !name.is_empty()
         && name
             .chars()
@@ -1037,11 +1050,17 @@ mod tests {
     fn test_runners_collect_from_their_arguments() {
         let (_dir, disk) = repo(&[]);
         assert_eq!(
-            targets("uv run --frozen pytest -q --junitxml=pytest.xml ./tests/unit -m 'not slow'", &disk),
+            targets(
+                "uv run --frozen pytest -q --junitxml=pytest.xml ./tests/unit -m 'not slow'",
+                &disk
+            ),
             [(Target::Tests(vec!["tests/unit".to_owned()]), vec![])]
         );
         assert_eq!(
-            targets("python3 -m unittest discover -s scripts/castiron -p 'test_*.py'", &disk),
+            targets(
+                "python3 -m unittest discover -s scripts/castiron -p 'test_*.py'",
+                &disk
+            ),
             [(Target::Tests(vec!["scripts/castiron".to_owned()]), vec![])]
         );
         assert_eq!(

@@ -36,9 +36,8 @@ fn python(text: &str) -> Vec<String> {
         Regex::new(r"(?m)^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)")
             .expect("valid regex")
     });
-    let import = IMPORT.get_or_init(|| {
-        Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+)").expect("valid regex")
-    });
+    let import = IMPORT
+        .get_or_init(|| Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+)").expect("valid regex"));
     let mut found = Vec::new();
     for captures in from.captures_iter(text) {
         let module = &captures[1];
@@ -82,11 +81,15 @@ fn javascript(text: &str) -> Vec<String> {
 fn go(text: &str) -> Vec<String> {
     static SINGLE: OnceLock<Regex> = OnceLock::new();
     static BLOCK: OnceLock<Regex> = OnceLock::new();
-    let single = SINGLE
-        .get_or_init(|| Regex::new(r#"(?m)^import[ \t]+(?:\w+[ \t]+)?"([^"]+)""#).expect("valid regex"));
+    let single = SINGLE.get_or_init(|| {
+        Regex::new(r#"(?m)^import[ \t]+(?:\w+[ \t]+)?"([^"]+)""#).expect("valid regex")
+    });
     let block =
         BLOCK.get_or_init(|| Regex::new(r"(?ms)^import[ \t]*\((.*?)\)").expect("valid regex"));
-    let mut found: Vec<String> = single.captures_iter(text).map(|c| c[1].to_owned()).collect();
+    let mut found: Vec<String> = single
+        .captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .collect();
     for captures in block.captures_iter(text) {
         for line in captures[1].lines() {
             if let Some(start) = line.find('"') {

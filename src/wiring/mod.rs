@@ -662,8 +662,9 @@ fn provided_by(model: &ConfigModel) -> Vec<Provided> {
         .collect()
 }
 
-/// Runs the cross-file rules over every summary.
-pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
+/// Runs the cross-file rules over every summary. Also gives, for `--verbose`, a note for each
+/// unit whose command could not be traced to code: (path, message).
+pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Vec<(String, String)>) {
     use crate::rules::{
         ci_env_not_passed, dangling_secret_ref, env_name_mismatch, env_not_provided,
         missing_env_file, secret_file_not_mounted,
@@ -676,7 +677,27 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> Vec<Finding> {
     findings.extend(env_name_mismatch::check_across(&wiring, &out));
     findings.extend(missing_env_file::check_across(&wiring, &out));
     findings.extend(secret_file_not_mounted::check_across(&wiring, &out));
-    findings
+    let notes = wiring
+        .units
+        .iter()
+        .filter(|unit| unit.reached.is_none())
+        .map(|unit| {
+            let root = if unit.root.is_empty() {
+                "."
+            } else {
+                &unit.root
+            };
+            (
+                unit.summary.path.clone(),
+                format!(
+                    "{}: what it runs could not be traced to code, so it is linked to the \
+                     production code under {root} (not tests, examples, docs or scripts)",
+                    unit.name
+                ),
+            )
+        })
+        .collect();
+    (findings, notes)
 }
 
 #[cfg(test)]

@@ -121,9 +121,9 @@ impl<'a> CodeIndex<'a> {
                 continue;
             }
             found.extend(
-                self.files
-                    .iter()
-                    .filter(|s| under(path, &s.path) && (test_file(&s.path) || setup_file(&s.path))),
+                self.files.iter().filter(|s| {
+                    under(path, &s.path) && (test_file(&s.path) || setup_file(&s.path))
+                }),
             );
             // conftest.py of the directories above.
             let mut dir = path.as_str();
@@ -201,7 +201,8 @@ impl<'a> CodeIndex<'a> {
                 }
             }
             if !relative.is_empty() {
-                if let Some(file) = join(&base, &format!("{relative}.py")).and_then(|p| self.get(&p))
+                if let Some(file) =
+                    join(&base, &format!("{relative}.py")).and_then(|p| self.get(&p))
                 {
                     found.push(file);
                     hit = true;
@@ -267,9 +268,15 @@ impl<'a> CodeIndex<'a> {
 /// Jest and vitest setup files, which set the environment of every test.
 fn setup_file(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
-    ["jest.setup.", "vitest.setup.", "setupTests.", "jest-setup.", "test-setup."]
-        .iter()
-        .any(|prefix| file.starts_with(prefix))
+    [
+        "jest.setup.",
+        "vitest.setup.",
+        "setupTests.",
+        "jest-setup.",
+        "test-setup.",
+    ]
+    .iter()
+    .any(|prefix| file.starts_with(prefix))
 }
 
 /// The nearest directory above `from` holding a package.json ("" when none).

@@ -120,9 +120,11 @@ fn has_default(bytes: &[u8], read: &EnvRead) -> bool {
 
 /// `os.environ["X"] = ...`, `process.env.X = ...`, `delete process.env.X`.
 fn is_write(cx: &ReadContext, read: &EnvRead) -> bool {
-    let assigned = cx.facts.assignments.iter().any(|a| {
-        a.target_span.start <= read.span.start && read.span.end <= a.target_span.end
-    });
+    let assigned = cx
+        .facts
+        .assignments
+        .iter()
+        .any(|a| a.target_span.start <= read.span.start && read.span.end <= a.target_span.end);
     let before = &cx.bytes[..read.span.start.min(cx.bytes.len())];
     let before = before.trim_ascii_end();
     assigned || before.ends_with(b"delete") || before.ends_with(b"del")
@@ -347,7 +349,10 @@ mod tests {
             [
                 ("OPENAI_API_KEY".into(), ReadKind::Required),
                 ("OPENAI_API_KEY".into(), ReadKind::Provider("openai".into())),
-                ("ANTHROPIC_API_KEY".into(), ReadKind::Provider("claude".into())),
+                (
+                    "ANTHROPIC_API_KEY".into(),
+                    ReadKind::Provider("claude".into())
+                ),
                 ("GROQ_API_KEY".into(), ReadKind::Provider(String::new())),
                 ("MISTRAL_API_KEY".into(), ReadKind::Optional),
                 ("COHERE_API_KEY".into(), ReadKind::Optional),
@@ -397,7 +402,12 @@ mod tests {
 
     #[test]
     fn test_files() {
-        for path in ["tests/test_app.py", "src/app.test.ts", "pkg/x_test.go", "conftest.py"] {
+        for path in [
+            "tests/test_app.py",
+            "src/app.test.ts",
+            "pkg/x_test.go",
+            "conftest.py",
+        ] {
             assert!(test_file(path), "{path}");
         }
         assert!(!test_file("src/app.py"));

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-pub use super::provides::{prefixed_away, service_views, Provision};
 use super::entry::{self, Disk};
+pub use super::provides::{prefixed_away, service_views, Provision};
 use super::reach::{CodeIndex, Reached};
 use super::{ComposeSummary, Consumer, Provided, ReadKind, SecretRead, Summary};
 use crate::config::compose::ComposeService;
@@ -517,9 +517,10 @@ impl<'a> Unit<'a> {
     /// runs (an imported module's top level only, when the unit runs tests that import it),
     /// or a provider's read when the unit selects that provider.
     fn runs_read(&self, wiring: &Wiring<'a>, file: &Summary, consumer: &Consumer) -> bool {
-        let runs = self.reached.as_ref().is_none_or(|reached| {
-            consumer.top_level || reached.whole.contains(file.path.as_str())
-        });
+        let runs = self
+            .reached
+            .as_ref()
+            .is_none_or(|reached| consumer.top_level || reached.whole.contains(file.path.as_str()));
         runs && match &consumer.kind {
             ReadKind::Required => true,
             ReadKind::Provider(provider) => !provider.is_empty() && self.selects(wiring, provider),
