@@ -25,7 +25,7 @@ pub struct Launch {
     pub env: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// Entry files (repository paths): the program runs them and what they import.
     Code(Vec<String>),

@@ -3,7 +3,9 @@
 //! TypeScript relative imports and the `@/` alias; Go packages of the module). A test run
 //! starts from the test files its runner collects, with their `conftest.py` and setup files.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 use super::entry::{Disk, Target};
 use super::reads::test_file;
@@ -19,11 +21,20 @@ pub struct CodeIndex<'a> {
     by_path: HashMap<&'a str, &'a Summary>,
     /// Go files by directory.
     go_dirs: HashMap<&'a str, Vec<&'a Summary>>,
+    /// Every directory that holds followed code, at any depth.
+    dirs: HashSet<&'a str>,
     /// All followed files, sorted by path (the summaries' order).
     files: Vec<&'a Summary>,
+    /// What each file imports, resolved once.
+    edges: RefCell<HashMap<&'a str, Rc<Vec<&'a Summary>>>>,
+    /// What each target runs, traced once (many CI steps run the same tests).
+    traced: RefCell<HashMap<Target, Option<Rc<Reached<'a>>>>>,
+    /// go.mod of each directory: (module root, module path).
+    go_modules: RefCell<HashMap<String, Option<(String, String)>>>,
 }
 
 /// What a launch runs.
+#[derive(Clone)]
 pub struct Reached<'a> {
     /// Every file reached, in path order.
     pub files: Vec<&'a Summary>,
@@ -34,12 +45,12 @@ pub struct Reached<'a> {
 
 impl<'a> Reached<'a> {
     /// What several launches run together.
-    pub fn merge(all: Vec<Reached<'a>>) -> Reached<'a> {
+    pub fn merge(all: &[Rc<Reached<'a>>]) -> Reached<'a> {
         let mut files: Vec<&Summary> = Vec::new();
         let mut whole = HashSet::new();
         for reached in all {
-            files.extend(reached.files);
-            whole.extend(reached.whole);
+            files.extend(reached.files.iter().copied());
+            whole.extend(reached.whole.iter().copied());
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
@@ -57,10 +68,21 @@ impl<'a> CodeIndex<'a> {
         for file in files.iter().filter(|s| s.kind == FileKind::Go) {
             go_dirs.entry(dir_of(&file.path)).or_default().push(file);
         }
+        let mut dirs: HashSet<&str> = HashSet::new();
+        for file in &files {
+            let mut dir = dir_of(&file.path);
+            while dirs.insert(dir) && !dir.is_empty() {
+                dir = dir_of(dir);
+            }
+        }
         CodeIndex {
+            dirs,
             by_path: files.iter().map(|s| (s.path.as_str(), *s)).collect(),
             go_dirs,
             files,
+            edges: RefCell::default(),
+            traced: RefCell::default(),
+            go_modules: RefCell::default(),
         }
     }
 
@@ -69,7 +91,18 @@ impl<'a> CodeIndex<'a> {
     }
 
     /// The code a target runs; None when it cannot be told (an unresolved entry).
-    pub fn reach(&self, target: &Target, disk: &Disk) -> Option<Reached<'a>> {
+    pub fn reach(&self, target: &Target, disk: &Disk) -> Option<Rc<Reached<'a>>> {
+        if let Some(known) = self.traced.borrow().get(target) {
+            return known.clone();
+        }
+        let reached = self.trace(target, disk).map(Rc::new);
+        self.traced
+            .borrow_mut()
+            .insert(target.clone(), reached.clone());
+        reached
+    }
+
+    fn trace(&self, target: &Target, disk: &Disk) -> Option<Reached<'a>> {
         let (starts, tests) = match target {
             Target::Code(files) => {
                 let starts: Vec<&Summary> = files.iter().filter_map(|f| self.get(f)).collect();
@@ -98,7 +131,7 @@ impl<'a> CodeIndex<'a> {
             if files.len() >= MAX_REACHED {
                 break;
             }
-            for next in self.imported(file, disk) {
+            for next in self.imported(file, disk).iter() {
                 if seen.insert(next.path.as_str()) {
                     queue.push_back(next);
                 }
@@ -142,12 +175,28 @@ impl<'a> CodeIndex<'a> {
         found
     }
 
-    /// The repository files a file imports.
-    fn imported(&self, file: &'a Summary, disk: &Disk) -> Vec<&'a Summary> {
+    /// The repository files a file imports, resolved once per file.
+    fn imported(&self, file: &'a Summary, disk: &Disk) -> Rc<Vec<&'a Summary>> {
+        if let Some(known) = self.edges.borrow().get(file.path.as_str()) {
+            return Rc::clone(known);
+        }
+        let resolved = Rc::new(self.resolve_imports(file, disk));
+        self.edges
+            .borrow_mut()
+            .insert(file.path.as_str(), Rc::clone(&resolved));
+        resolved
+    }
+
+    fn resolve_imports(&self, file: &'a Summary, disk: &Disk) -> Vec<&'a Summary> {
         let mut found = Vec::new();
+        let bases = if file.kind == FileKind::Python {
+            python_bases(&file.path)
+        } else {
+            Vec::new()
+        };
         for spec in &file.imports {
             match file.kind {
-                FileKind::Python => self.python(&file.path, spec, &mut found),
+                FileKind::Python => self.python(&file.path, spec, &bases, &mut found),
                 FileKind::JavaScript | FileKind::TypeScript => {
                     if let Some(target) = self.javascript(&file.path, spec, disk) {
                         found.push(target);
@@ -161,49 +210,48 @@ impl<'a> CodeIndex<'a> {
             // The other files of its package are compiled with it.
             found.extend(self.go_dirs.get(dir_of(&file.path)).into_iter().flatten());
         }
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        found.dedup_by(|a, b| a.path == b.path);
         found
     }
 
-    fn python(&self, from: &str, spec: &str, found: &mut Vec<&'a Summary>) {
+    fn python(&self, from: &str, spec: &str, bases: &[String], found: &mut Vec<&'a Summary>) {
         let dots = spec.chars().take_while(|c| *c == '.').count();
         let module = &spec[dots..];
-        let relative = module.replace('.', "/");
-        let bases: Vec<String> = if dots > 0 {
+        let parts: Vec<&str> = module.split('.').filter(|p| !p.is_empty()).collect();
+        let relative_base;
+        let bases: &[String] = if dots > 0 {
             let mut dir = dir_of(from);
             for _ in 1..dots {
                 dir = dir_of(dir);
             }
-            vec![dir.to_owned()]
+            relative_base = [dir.to_owned()];
+            &relative_base
         } else {
-            // Absolute: from the file's directory up to the top, each with its `src/`.
-            let mut bases = Vec::new();
-            let mut dir = dir_of(from);
-            loop {
-                bases.push(dir.to_owned());
-                bases.push(join(dir, "src").unwrap_or_default());
-                if dir.is_empty() {
-                    break;
-                }
-                dir = dir_of(dir);
-            }
             bases
         };
         for base in bases {
+            // Most imports are of other packages: one lookup rules a base out.
+            if let Some(first) = parts.first() {
+                let top = child(base, first);
+                if !self.dirs.contains(top.as_str()) && self.get(&format!("{top}.py")).is_none() {
+                    continue;
+                }
+            }
             let mut hit = false;
             // The packages on the way run their `__init__.py`.
-            let parts: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
+            let mut package = base.clone();
             for end in 0..=parts.len() {
-                let package = join(&base, &parts[..end].join("/")).unwrap_or_default();
-                let init = join(&package, "__init__.py").unwrap_or_default();
-                if let Some(file) = self.get(&init) {
+                if end > 0 {
+                    package = child(&package, parts[end - 1]);
+                }
+                if let Some(file) = self.get(&child(&package, "__init__.py")) {
                     found.push(file);
                     hit |= end == parts.len();
                 }
             }
-            if !relative.is_empty() {
-                if let Some(file) =
-                    join(&base, &format!("{relative}.py")).and_then(|p| self.get(&p))
-                {
+            if !parts.is_empty() {
+                if let Some(file) = self.get(&format!("{package}.py")) {
                     found.push(file);
                     hit = true;
                 }
@@ -248,7 +296,16 @@ impl<'a> CodeIndex<'a> {
     }
 
     fn go(&self, from: &str, spec: &str, disk: &Disk, found: &mut Vec<&'a Summary>) {
-        let Some((root, module)) = go_module(from, disk) else {
+        let dir = dir_of(from);
+        let known = self.go_modules.borrow().get(dir).cloned();
+        let module = known.unwrap_or_else(|| {
+            let module = go_module(from, disk);
+            self.go_modules
+                .borrow_mut()
+                .insert(dir.to_owned(), module.clone());
+            module
+        });
+        let Some((root, module)) = module else {
             return;
         };
         let Some(rest) = spec.strip_prefix(&module) else {
@@ -262,6 +319,30 @@ impl<'a> CodeIndex<'a> {
                 .flatten()
                 .filter(|s| !s.path.ends_with("_test.go")),
         );
+    }
+}
+
+/// Where absolute Python imports of a file are found: its directory and every one above it,
+/// each with its `src/`.
+fn python_bases(path: &str) -> Vec<String> {
+    let mut bases = Vec::new();
+    let mut dir = dir_of(path);
+    loop {
+        bases.push(dir.to_owned());
+        bases.push(child(dir, "src"));
+        if dir.is_empty() {
+            return bases;
+        }
+        dir = dir_of(dir);
+    }
+}
+
+/// `dir/name` ("name" at the top).
+fn child(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
     }
 }
 

@@ -578,14 +578,14 @@ fn trace<'a>(
         if launches.is_empty() {
             continue;
         }
-        let traced: Option<Vec<Reached>> = launches
+        let traced: Option<Vec<std::rc::Rc<Reached>>> = launches
             .iter()
             .map(|l| index.reach(&l.target, disk))
             .collect();
         if let Some(traced) = traced {
             unit.entry = Some(shorten(&command));
             unit.entry_env = launches.into_iter().flat_map(|l| l.env).collect();
-            unit.reached = Some(Reached::merge(traced));
+            unit.reached = Some(Reached::merge(&traced));
             return;
         }
     }
