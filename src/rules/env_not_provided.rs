@@ -22,7 +22,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         return Vec::new();
     };
     let needs = wiring.needs();
-    let mut findings = Vec::new();
+    let mut findings = none_of_its_providers(wiring, &needs, out);
     // One finding per unit, naming every variable it lacks.
     let mut at = 0;
     while at < needs.len() {
@@ -92,6 +92,71 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         ));
     }
     findings
+}
+
+/// A unit whose code needs no key of its own but picks one of several providers by a
+/// setting, and that gives none of their keys: whichever it picks gets no key.
+fn none_of_its_providers<'a>(
+    wiring: &Wiring<'a>,
+    needs: &[Need<'_, 'a>],
+    out: &CrossFileFindings<'_, 'a>,
+) -> Vec<Finding> {
+    let Some(rule) = find("KL301") else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for unit in &wiring.units {
+        if needs.iter().any(|n| std::ptr::eq(n.unit, unit)) {
+            continue;
+        }
+        let choices = unit.provider_choices(wiring);
+        if choices.len() < 2
+            || choices.iter().any(|(_, c)| {
+                !matches!(unit.provides(wiring, &c.variable), Provision::NotProvided)
+            })
+        {
+            continue;
+        }
+        let variables: Vec<&str> = choices.iter().map(|(_, c)| c.variable.as_str()).collect();
+        let names = list_or(&variables);
+        let (file, first) = choices[0];
+        let related = unit.related(choices.iter().take(MAX_RELATED).map(|(file, c)| {
+            (*file, c.span.clone(), format!("the code {} here", c.verb()))
+        }));
+        let primary = Place {
+            path: &unit.summary.path,
+            bytes: &unit.summary.bytes,
+            span: unit.span.clone(),
+        };
+        findings.extend(out.finding(
+            rule,
+            &primary,
+            format!(
+                "{}, but nothing provides any of them to it",
+                unit.reaching(&format!(
+                    "needs the key of the provider it is set to use: {names} (it {} at {})",
+                    first.verb(),
+                    file.at(first.span.start)
+                ))
+            ),
+            format!("none of {names} here"),
+            "whichever provider the code picks gets no key, and its API calls fail with 401; \
+             give the unit the key of the provider it uses, and select that provider in its \
+             settings"
+                .into(),
+            &related,
+        ));
+    }
+    findings
+}
+
+/// "A", "A or B", "A, B or C".
+fn list_or(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// "A", "A and B", "A, B and C".

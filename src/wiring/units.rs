@@ -404,6 +404,32 @@ impl<'a> Unit<'a> {
         by_variable
     }
 
+    /// The providers the unit's code can choose among and the unit does not select: for each
+    /// such read (`elif provider == "deepseek": os.environ["DEEPSEEK_API_KEY"]`), the first
+    /// one per variable, in path order.
+    pub fn provider_choices(&self, wiring: &Wiring<'a>) -> Vec<(&'a Summary, &'a Consumer)> {
+        let mut choices: Vec<(&Summary, &Consumer)> = Vec::new();
+        for summary in self.code(wiring) {
+            let whole = self
+                .reached
+                .as_ref()
+                .is_none_or(|r| r.whole.contains(summary.path.as_str()));
+            for consumer in &summary.consumers {
+                let ReadKind::Provider(provider) = &consumer.kind else {
+                    continue;
+                };
+                let runs = whole || consumer.top_level;
+                if runs
+                    && !provider.is_empty()
+                    && !choices.iter().any(|(_, c)| c.variable == consumer.variable)
+                {
+                    choices.push((summary, consumer));
+                }
+            }
+        }
+        choices
+    }
+
     /// "service `web` builds ./web, which reads OPENAI_API_KEY at web/app.py:3": the unit, how
     /// it was linked, and what its code does (`what`: "reads OPENAI_API_KEY at web/app.py:3").
     pub fn reaching(&self, what: &str) -> String {
