@@ -75,7 +75,7 @@ impl IgnoreOracle {
 }
 
 /// The nearest ancestor directory holding `.git`.
-fn repository_root(path: &Path) -> Option<PathBuf> {
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .skip(1)
         .find(|dir| dir.join(".git").exists())

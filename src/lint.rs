@@ -105,6 +105,19 @@ impl Linter {
         git: GitStatus,
         bytes: &[u8],
     ) -> FileReport {
+        self.lint_bytes_under(None, path, location, kind, git, bytes)
+    }
+
+    /// As `lint_bytes`, for a file the scan found under `scan_top`.
+    pub fn lint_bytes_under(
+        &self,
+        scan_top: Option<&Path>,
+        path: &str,
+        location: &Path,
+        kind: FileKind,
+        git: GitStatus,
+        bytes: &[u8],
+    ) -> FileReport {
         let mut report = FileReport::default();
         if self.rules.is_empty() {
             return report;
@@ -122,6 +135,7 @@ impl Linter {
                 let mut file =
                     FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
                 file.location = Some(location);
+                file.scan_top = scan_top;
                 file.structure_wanted = true;
                 report.summary = crate::wiring::Summary::of(&file);
                 report.note_config_failure(&file);
@@ -133,6 +147,7 @@ impl Linter {
         let source = SourceText::new(bytes);
         let mut file = FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
         file.location = Some(location);
+        file.scan_top = scan_top;
         let suppressions = Suppressions::scan(&source);
         let mut violations = Vec::new();
         for rule in &self.rules {

@@ -40,6 +40,67 @@ impl Provider {
     }
 }
 
+/// What a model or provider name selects, by how it starts (lower case, `anthropic/claude-…` and
+/// `openai:gpt-…` included): the ids of the providers whose key it needs. Ids outside the
+/// catalog (`dashscope`, `zhipu`, `moonshot`, `minimax`) name providers keylint knows no key
+/// variable of; choosing one still leaves the catalog's providers unused.
+const MODEL_PREFIXES: &[(&str, &[&str])] = &[
+    ("gpt-", &["openai", "azure-openai"]),
+    ("chatgpt", &["openai", "azure-openai"]),
+    ("o1", &["openai", "azure-openai"]),
+    ("o3", &["openai", "azure-openai"]),
+    ("o4", &["openai", "azure-openai"]),
+    ("text-embedding", &["openai", "azure-openai"]),
+    ("dall-e", &["openai", "azure-openai"]),
+    ("whisper", &["openai", "azure-openai"]),
+    ("openai", &["openai"]),
+    ("azure", &["azure-openai"]),
+    ("claude", &["anthropic"]),
+    ("anthropic", &["anthropic"]),
+    ("gemini", &["google"]),
+    ("google", &["google"]),
+    ("deepseek", &["deepseek"]),
+    ("mistral", &["mistral"]),
+    ("mixtral", &["mistral"]),
+    ("codestral", &["mistral"]),
+    ("open-mistral", &["mistral"]),
+    ("command", &["cohere"]),
+    ("cohere", &["cohere"]),
+    ("grok", &["xai"]),
+    ("xai", &["xai"]),
+    ("groq", &["groq"]),
+    ("sonar", &["perplexity"]),
+    ("perplexity", &["perplexity"]),
+    ("openrouter", &["openrouter"]),
+    ("huggingface", &["huggingface"]),
+    ("replicate", &["replicate"]),
+    ("qwen", &["dashscope"]),
+    ("dashscope", &["dashscope"]),
+    ("tongyi", &["dashscope"]),
+    ("glm", &["zhipu"]),
+    ("chatglm", &["zhipu"]),
+    ("zhipu", &["zhipu"]),
+    ("moonshot", &["moonshot"]),
+    ("kimi", &["moonshot"]),
+    ("abab", &["minimax"]),
+    ("minimax", &["minimax"]),
+];
+
+/// The providers a model or provider name (`deepseek-chat`, `claude-sonnet-4`, `anthropic`)
+/// selects; None for a name of no known provider.
+pub fn selected_by(name: &str) -> Option<&'static [&'static str]> {
+    let name = name.trim().to_ascii_lowercase();
+    MODEL_PREFIXES
+        .iter()
+        .find(|(prefix, _)| name.starts_with(prefix))
+        .map(|(_, ids)| *ids)
+}
+
+/// Whether a model name can select the provider `id`: the providers an app chooses among.
+pub fn serves_models(id: &str) -> bool {
+    MODEL_PREFIXES.iter().any(|(_, ids)| ids.contains(&id))
+}
+
 /// The catalog, parsed once.
 pub fn catalog() -> &'static [Provider] {
     static CATALOG: OnceLock<Vec<Provider>> = OnceLock::new();
@@ -127,6 +188,33 @@ mod tests {
             assert!(!provider.shapes.is_empty(), "{}", provider.id);
             assert!(!provider.env.is_empty(), "{}", provider.id);
         }
+    }
+
+    #[test]
+    fn model_and_provider_names_select_providers() {
+        assert_eq!(selected_by("deepseek-v4-flash"), Some(&["deepseek"][..]));
+        assert_eq!(selected_by("Claude-Sonnet-4"), Some(&["anthropic"][..]));
+        assert_eq!(
+            selected_by("anthropic/claude-3-haiku"),
+            Some(&["anthropic"][..])
+        );
+        assert_eq!(selected_by("gemini-2.5-pro"), Some(&["google"][..]));
+        assert_eq!(selected_by("qwen-max"), Some(&["dashscope"][..]));
+        assert!(selected_by("gpt-4o-mini").unwrap().contains(&"openai"));
+        assert!(selected_by("o3-mini").unwrap().contains(&"azure-openai"));
+        assert_eq!(selected_by("llama3"), None);
+        assert_eq!(selected_by(""), None);
+        // Every id is the catalog's or a provider with no key variable in it.
+        let outside = ["dashscope", "zhipu", "moonshot", "minimax"];
+        for (_, ids) in MODEL_PREFIXES {
+            for id in *ids {
+                assert!(
+                    catalog().iter().any(|p| p.id == *id) || outside.contains(id),
+                    "{id}"
+                );
+            }
+        }
+        assert!(serves_models("openai") && !serves_models("langsmith"));
     }
 
     #[test]

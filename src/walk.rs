@@ -208,6 +208,24 @@ impl Scan<'_> {
         self.notes.lock().expect("not poisoned").push(note);
     }
 
+    /// The root the walk found `path` under (the longest that holds it); for a file named on
+    /// the command line, its directory.
+    fn scan_top<'p>(&self, path: &'p Path) -> Option<&'p Path> {
+        let root = self
+            .roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.as_os_str().len())?;
+        let top = path.ancestors().find(|a| a == root)?;
+        if top != path {
+            return Some(top);
+        }
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => Some(dir),
+            _ => Some(Path::new(".")),
+        }
+    }
+
     /// Whether the symlink at `path` leads inside the scanned tree (then it is followed);
     /// a link that leads out is passed over with a note naming its target.
     fn link_stays_inside(&self, path: &Path) -> bool {
@@ -255,7 +273,10 @@ impl Scan<'_> {
                     let message = format!("read as {}", encoding.name());
                     self.note(note(NoteLevel::Verbose, message));
                 }
-                let report = self.linter.lint_bytes(&display, path, kind, git, buffer);
+                let top = self.scan_top(path);
+                let report = self
+                    .linter
+                    .lint_bytes_under(top, &display, path, kind, git, buffer);
                 if let Some(summary) = report.summary {
                     self.summaries.lock().expect("not poisoned").push(summary);
                 }

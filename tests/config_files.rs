@@ -1,5 +1,6 @@
-//! Configuration files end to end: git-ignored and committed `.env` files (KL101, KL401), and
-//! hostile or broken files that must give a clear note and no panic.
+//! Configuration files end to end: git-ignored and committed `.env` files (KL101, KL401), env
+//! files made at setup (KL304), and hostile or broken files that must give a clear note and no
+//! panic.
 
 mod common;
 
@@ -95,6 +96,30 @@ fn a_keylintignored_env_file_is_not_read() {
         (".env", b"OPENAI_API_KEY=\n"),
     ]);
     let output = keylint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(finding_lines(&output), Vec::<String>::new());
+}
+
+/// KL304 reads git's rules for a missing env file up to the repository root, and outside a
+/// repository up to the directory scanned, never above it.
+#[test]
+fn an_env_file_made_at_setup_is_ignored_as_seen_from_the_scan() {
+    let compose = b"services:\n  api:\n    image: example/api:1.0\n    env_file: .env\n";
+    let dir = tree(&[
+        (".gitignore", b".env\n"),
+        ("app/compose.yaml", compose),
+        ("app/.env.example", b"OPENAI_API_KEY=\n"),
+    ]);
+    let args = ["check", "app", "--select", "KL304", "--format", "json"];
+    let output = keylint(dir.path(), &args);
+    assert_eq!(finding_lines(&output), ["app/compose.yaml:4:15-19 KL304 -"]);
+    // Scanned from the top, or in a repository, the rule above applies.
+    let output = keylint(
+        dir.path(),
+        &["check", "--select", "KL304", "--format", "json"],
+    );
+    assert_eq!(finding_lines(&output), Vec::<String>::new());
+    git(dir.path(), &["init", "-q"]);
+    let output = keylint(dir.path(), &args);
     assert_eq!(finding_lines(&output), Vec::<String>::new());
 }
 

@@ -265,6 +265,25 @@ fn cross_file_findings_carry_the_other_end() {
     );
 }
 
+/// A git-ignored env file made at setup from a template is no finding, and the service that
+/// loads it may get any key from it: no KL301 for the code it builds either.
+#[test]
+fn an_env_file_made_at_setup_may_provide_anything() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/KL304/negative/made-at-setup",
+            "--select",
+            "KL3",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(finding_lines(&output), Vec::<String>::new());
+    assert_eq!(code(&output), 0);
+}
+
 /// The wiring scenarios of `fixtures/wiring/`: each directory is a small repository, scanned
 /// alone with every rule; the snapshot pins every finding and the other ends it names.
 #[test]

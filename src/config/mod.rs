@@ -3,6 +3,7 @@
 //! the KL1xx/KL4xx rules judge key settings here, and the wiring rules will follow them.
 
 pub mod ci;
+pub mod comments;
 pub mod compose;
 mod dockerfile;
 mod dotenv;

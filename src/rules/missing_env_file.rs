@@ -1,12 +1,14 @@
-//! KL304 missing-env-file: a compose `env_file` that does not exist (unless `required: false`),
-//! checked per file; or one that exists and lacks a key variable the service's code reads, when
-//! nothing else provides it, checked across files after the walk.
+//! KL304 missing-env-file: a compose `env_file` that does not exist (unless `required: false`,
+//! or git ignores it and a template beside it says how to make it), checked per file; or one
+//! that exists and lacks a key variable the service's code reads, when nothing else provides
+//! it, checked across files after the walk.
 
 use crate::file_kind::FileKind;
 use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
+use crate::wiring::env_templates::setup_template;
 use crate::wiring::units::{dir_of, join, Provision};
 use crate::wiring::Wiring;
 
@@ -28,6 +30,9 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             }
             let what = if full.is_dir() {
                 "which is a directory, not a file"
+            } else if setup_template(&full, file.scan_top).is_some() {
+                // Made at setup from the template (`cp .env.example .env`).
+                continue;
             } else {
                 "which does not exist"
             };

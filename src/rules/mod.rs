@@ -78,6 +78,10 @@ pub struct FileContext<'a> {
     /// Where the file is on disk, for rules that read a neighbour (the `.env` beside a compose
     /// file).
     pub location: Option<&'a std::path::Path>,
+    /// The directory the scan walked to find the file (a file named on the command line: its
+    /// directory); None when not known. Git's rules for a missing file are read up to here when
+    /// no repository holds it.
+    pub scan_top: Option<&'a std::path::Path>,
     /// Build the configuration model even without a key variable in the file (the wiring needs
     /// the structure of every compose file and manifest).
     pub structure_wanted: bool,
@@ -103,6 +107,7 @@ impl<'a> FileContext<'a> {
             git,
             key_vars,
             location: None,
+            scan_top: None,
             structure_wanted: false,
             keys: OnceCell::new(),
             config: OnceCell::new(),

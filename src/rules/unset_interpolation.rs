@@ -1,6 +1,8 @@
 //! KL303 unset-interpolation: compose interpolates a key variable with no default and no
-//! required marker, and the `.env` beside the compose file does not define it.
+//! required marker, and the `.env` beside the compose file does not define it; unless a comment
+//! on the entry calls it optional.
 
+use crate::config::comments::marked_optional;
 use crate::config::interpolation::references;
 use crate::config::Place;
 use crate::file_kind::FileKind;
@@ -39,6 +41,10 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         let Some(value) = &setting.value else {
             continue;
         };
+        // An optional provider by the author's own words: "# optional - set to enable ...".
+        if marked_optional(file.source.bytes, setting.name_span.start..value.span.end) {
+            continue;
+        }
         for reference in references(&value.text) {
             let unguarded = reference.default.is_none() && !reference.required;
             if !unguarded

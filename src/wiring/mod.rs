@@ -5,6 +5,7 @@
 //! code needs is followed to what provides it.
 
 pub mod entry;
+pub mod env_templates;
 pub mod imports;
 pub mod names;
 pub mod provides;
@@ -118,7 +119,8 @@ pub struct ResolvedEnvFile {
     pub service: String,
     pub reference: EnvFileRef,
     /// The variables the file defines; None when it does not exist, Some(None) when it cannot
-    /// be judged (an interpolated path, an unreadable file).
+    /// be judged (an interpolated path, an unreadable file, a git-ignored file made at setup
+    /// from a template beside it).
     pub names: Option<Option<Vec<String>>>,
 }
 
@@ -200,7 +202,7 @@ impl Summary {
             (FileKind::Compose, Some(model)) => model
                 .compose
                 .as_ref()
-                .map(|compose| compose_summary(compose, model, dir)),
+                .map(|compose| compose_summary(compose, model, dir, file.scan_top)),
             _ => None,
         };
         let dockerfile_env = (file.kind == FileKind::Dockerfile).then(|| {
@@ -535,6 +537,7 @@ fn compose_summary(
     compose: &ComposeFile,
     model: &ConfigModel,
     dir: Option<&Path>,
+    scan_top: Option<&Path>,
 ) -> ComposeSummary {
     let environment = model
         .settings
@@ -561,7 +564,7 @@ fn compose_summary(
             service.env_files.iter().map(|reference| ResolvedEnvFile {
                 service: service.name.clone(),
                 reference: reference.clone(),
-                names: env_file_names(dir, &reference.path),
+                names: env_file_names(dir, &reference.path, scan_top),
             })
         })
         .collect();
@@ -574,7 +577,11 @@ fn compose_summary(
 }
 
 /// The variables an env file beside a compose file defines (see `ResolvedEnvFile::names`).
-fn env_file_names(dir: Option<&Path>, path: &str) -> Option<Option<Vec<String>>> {
+fn env_file_names(
+    dir: Option<&Path>,
+    path: &str,
+    scan_top: Option<&Path>,
+) -> Option<Option<Vec<String>>> {
     let Some(dir) = dir else {
         return Some(None);
     };
@@ -583,7 +590,7 @@ fn env_file_names(dir: Option<&Path>, path: &str) -> Option<Option<Vec<String>>>
     }
     let full = dir.join(path);
     if !full.is_file() {
-        return None;
+        return env_templates::setup_template(&full, scan_top).map(|_| None);
     }
     Some(read_env_names(&full))
 }
