@@ -111,41 +111,46 @@ fn none_of_its_providers<'a>(
         }
         let choices = unit.provider_choices(wiring);
         if choices.len() < 2
-            || choices.iter().any(|(_, c)| {
-                !matches!(unit.provides(wiring, &c.variable), Provision::NotProvided)
-            })
+            || choices
+                .iter()
+                .any(|(_, c)| !matches!(unit.provides(wiring, &c.variable), Provision::NotProvided))
         {
             continue;
         }
         let variables: Vec<&str> = choices.iter().map(|(_, c)| c.variable.as_str()).collect();
         let names = list_or(&variables);
         let (file, first) = choices[0];
-        let related = unit.related(choices.iter().take(MAX_RELATED).map(|(file, c)| {
-            (*file, c.span.clone(), format!("the code {} here", c.verb()))
-        }));
+        let related = unit.related(
+            choices
+                .iter()
+                .take(MAX_RELATED)
+                .map(|(file, c)| (*file, c.span.clone(), format!("the code {} here", c.verb()))),
+        );
         let primary = Place {
             path: &unit.summary.path,
             bytes: &unit.summary.bytes,
             span: unit.span.clone(),
         };
-        findings.extend(out.finding(
-            rule,
-            &primary,
-            format!(
-                "{}, but nothing provides any of them to it",
-                unit.reaching(&format!(
-                    "needs the key of the provider it is set to use: {names} (it {} at {})",
-                    first.verb(),
-                    file.at(first.span.start)
-                ))
-            ),
-            format!("none of {names} here"),
-            "whichever provider the code picks gets no key, and its API calls fail with 401; \
+        findings.extend(
+            out.finding(
+                rule,
+                &primary,
+                format!(
+                    "{}, but nothing provides any of them to it",
+                    unit.reaching(&format!(
+                        "needs the key of the provider it is set to use: {names} (it {} at {})",
+                        first.verb(),
+                        file.at(first.span.start)
+                    ))
+                ),
+                format!("none of {names} here"),
+                "whichever provider the code picks gets no key, and its API calls fail with 401; \
              give the unit the key of the provider it uses, and select that provider in its \
              settings"
-                .into(),
-            &related,
-        ));
+                    .into(),
+                &related,
+            ),
+        );
     }
     findings
 }

@@ -1,68 +1,95 @@
-//! KL304 missing-env-file: a compose `env_file` that does not exist (unless `required: false`,
-//! or git ignores it and a template beside it says how to make it), checked per file; or one
-//! that exists and lacks a key variable the service's code reads, when nothing else provides
-//! it, checked across files after the walk.
+//! KL304 missing-env-file: a compose `env_file` that a service needs for its keys is missing
+//! (and not `required: false`, nor git-ignored with a template beside it that says how to make
+//! it), or exists and lacks a key variable the service's code reads, when nothing else
+//! provides it. Both look across files: only a service whose code needs a key is judged.
 
-use crate::file_kind::FileKind;
 use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::env_templates::setup_template;
-use crate::wiring::units::{dir_of, join, Provision};
+use crate::wiring::units::{dir_of, join, service_views, Provision, Runs};
 use crate::wiring::Wiring;
 
-pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
-    if file.kind != FileKind::Compose {
-        return;
-    }
-    let (Some(model), Some(dir)) = (file.config(), file.location.and_then(|p| p.parent())) else {
-        return;
+pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
+
+/// Env files that do not exist, loaded by a service whose code needs a key from them.
+fn missing<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+    let Some(rule) = find("KL304") else {
+        return Vec::new();
     };
-    let Some(compose) = &model.compose else {
-        return;
-    };
-    for service in &compose.services {
-        for env_file in service.env_files.iter().filter(|f| f.required) {
-            let full = dir.join(&env_file.path);
-            if env_file.path.is_empty() || env_file.path.contains('$') || full.is_file() {
+    let mut reported: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    let mut findings = Vec::new();
+    for need in wiring.needs() {
+        if !matches!(need.provision, Provision::EnvFileMissing) {
+            continue;
+        }
+        let unit = need.unit;
+        let Runs::Compose { service, .. } = &unit.runs else {
+            continue;
+        };
+        for (file, view) in service_views(wiring, unit.summary, &service.name) {
+            let Some(compose) = &file.compose else {
                 continue;
-            }
-            let what = if full.is_dir() {
-                "which is a directory, not a file"
-            } else if setup_template(&full, file.scan_top).is_some() {
-                // Made at setup from the template (`cp .env.example .env`).
-                continue;
-            } else {
-                "which does not exist"
             };
-            violations.push(Violation {
-                span: env_file.span.clone(),
-                message: format!(
-                    "service `{}` loads `{}`, {what}",
-                    service.name, env_file.path
-                ),
-                label: "no such file".into(),
-                help: format!(
-                    "`docker compose up` fails, or, where the file is created by hand on some \
-                     machines only, the service starts there without its keys (401); create it \
-                     (for example from an example env file), or mark it optional: \
-                     `env_file: [{{path: {}, required: false}}]`",
-                    env_file.path
-                ),
-                provider: None,
-                secret: None,
-            });
+            for env_file in compose
+                .env_files
+                .iter()
+                .filter(|f| f.service == view.name && f.names.is_none() && f.reference.required)
+            {
+                let span = env_file.reference.span.clone();
+                if reported.iter().any(|(p, s)| *p == file.path && *s == span) {
+                    continue;
+                }
+                reported.push((&file.path, span.clone()));
+                let is_dir = wiring.disk.as_ref().is_some_and(|disk| {
+                    join(dir_of(&file.path), &env_file.reference.path)
+                        .is_some_and(|p| disk.is_dir(&p))
+                });
+                let what = if is_dir {
+                    "is a directory, not a file"
+                } else {
+                    "does not exist"
+                };
+                findings.extend(out.finding(
+                    rule,
+                    &Place {
+                        path: &file.path,
+                        bytes: &file.bytes,
+                        span,
+                    },
+                    format!(
+                        "`{}` {what}, yet {} loads it, and {}",
+                        env_file.reference.path,
+                        if view.name == service.name {
+                            "the service".to_owned()
+                        } else {
+                            format!("service `{}` it extends", view.name)
+                        },
+                        unit.reaching(&need.what())
+                    ),
+                    "no such file".into(),
+                    format!(
+                        "`docker compose up` fails, or, where the file is created by hand on \
+                         some machines only, the service starts there without its keys (401); \
+                         create it (for example from an example env file, committed beside it \
+                         as `{0}.example`), or mark it optional: `env_file: [{{path: {0}, \
+                         required: false}}]`",
+                        env_file.reference.path
+                    ),
+                    &need.related(),
+                ));
+            }
         }
     }
+    findings
 }
 
-/// Env files that exist and lack a key variable the service's code reads.
+/// Env files that are missing, or exist and lack a key variable the service's code reads.
 pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
     let Some(rule) = find("KL304") else {
         return Vec::new();
     };
-    let mut findings = Vec::new();
+    let mut findings = missing(wiring, out);
     for need in wiring.needs() {
         let Provision::EnvFilesLack(env_files) = &need.provision else {
             continue;
