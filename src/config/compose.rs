@@ -73,6 +73,8 @@ pub struct ComposeService {
     pub secrets: Vec<ServiceSecret>,
     /// Its own `entrypoint` and `command`, joined, when it overrides the image's.
     pub command: Option<String>,
+    /// Whether it sets `entrypoint`: a `command` alone replaces only the image's `CMD`.
+    pub replaces_entrypoint: bool,
     /// Other services wait for this one to finish (`depends_on` with
     /// `condition: service_completed_successfully`): a one-off task.
     pub awaited: bool,
@@ -106,6 +108,8 @@ impl ServiceSecret {
 pub struct ComposeBuild {
     pub context: String,
     pub dockerfile: Option<String>,
+    /// The stage `target` to build.
+    pub target: Option<String>,
 }
 
 /// An `env_file` entry: a path, and whether compose fails without it.
@@ -147,6 +151,7 @@ pub fn structure(doc: &Node) -> ComposeFile {
                 .filter_map(service_secret)
                 .collect(),
             command: command_text(&[service.get("entrypoint"), service.get("command")]),
+            replaces_entrypoint: service.get("entrypoint").is_some(),
             awaited: false,
             volume_targets: service
                 .get("volumes")
@@ -252,6 +257,7 @@ fn build(node: &Node) -> Option<ComposeBuild> {
         return Some(ComposeBuild {
             context: context.to_owned(),
             dockerfile: None,
+            target: None,
         });
     }
     node.entries().first()?;
@@ -265,6 +271,7 @@ fn build(node: &Node) -> Option<ComposeBuild> {
             .get("dockerfile")
             .and_then(Node::as_str)
             .map(str::to_owned),
+        target: node.get("target").and_then(Node::as_str).map(str::to_owned),
     })
 }
 
@@ -315,7 +322,8 @@ mod tests {
             worker.build,
             Some(ComposeBuild {
                 context: "./worker".into(),
-                dockerfile: Some("Dockerfile.worker".into())
+                dockerfile: Some("Dockerfile.worker".into()),
+                target: None,
             })
         );
         let paths: Vec<(&str, bool)> = worker

@@ -275,6 +275,8 @@ pub struct KubeContainer {
     pub in_job: bool,
     /// Its own `command` and `args`, joined, when it overrides the image's.
     pub command: Option<String>,
+    /// Whether it sets `command`: `args` alone replace only the image's `CMD`.
+    pub replaces_entrypoint: bool,
     pub namespace: Option<String>,
     pub name: String,
     pub name_span: Range<usize>,
@@ -470,6 +472,7 @@ fn kube_container(
     KubeContainer {
         in_job: workload.starts_with("Job "),
         command: super::compose::command_text(&[container.get("command"), container.get("args")]),
+        replaces_entrypoint: container.get("command").is_some(),
         workload,
         init,
         namespace,

@@ -31,6 +31,9 @@ pub enum Target {
     Code(Vec<String>),
     /// A test runner and where it collects tests: directories or files (repository paths).
     Tests(Vec<String>),
+    /// A framework that loads every file under these directories by convention (Next.js
+    /// `app/` and `pages/`).
+    Tree(Vec<String>),
     /// Project code of unknown shape (a Python module or file not found).
     Unresolved,
 }
@@ -190,7 +193,18 @@ impl Resolver<'_> {
                 self.out.push(launch(tests(&args, cwd)));
             }
             "tox" | "nox" => self.out.push(launch(Target::Tests(vec![cwd.clone()]))),
-            "node" | "tsx" | "ts-node" | "bun" | "deno" => {
+            "next" if args.first().is_some_and(|a| a == "start" || a == "dev") => {
+                let dirs: Vec<String> = ["app", "pages", "src/app", "src/pages"]
+                    .iter()
+                    .filter_map(|d| join(cwd, d))
+                    .filter(|d| self.disk.is_dir(d))
+                    .collect();
+                if !dirs.is_empty() {
+                    self.out.push(launch(Target::Tree(dirs)));
+                }
+            }
+            "node" | "tsx" | "ts-node" | "bun" | "deno" | "nodemon" | "ts-node-dev"
+            | "node-dev" | "pm2" | "pm2-runtime" => {
                 if let Some(target) = self.node(name, args, cwd, &env, depth, shown) {
                     self.out.push(launch(target));
                 }
@@ -339,6 +353,9 @@ impl Resolver<'_> {
         shown: &str,
     ) -> Option<Target> {
         let mut args = args;
+        if name.starts_with("pm2") && args.first().is_some_and(|a| a == "start") {
+            args = &args[1..];
+        }
         if name == "bun" {
             match args.first().map(String::as_str) {
                 Some("test") => return Some(tests(&args[1..], cwd)),
@@ -988,6 +1005,7 @@ mod tests {
             ("src/pkg/main.py", ""),
             ("api/server.py", ""),
             ("web/index.js", ""),
+            ("web/pages/index.tsx", ""),
         ]);
         let code = |p: &str| Target::Code(vec![p.to_owned()]);
         assert_eq!(targets("python app.py", &disk), [(code("app.py"), vec![])]);
@@ -1006,6 +1024,14 @@ mod tests {
         assert_eq!(
             targets("python missing.py", &disk),
             [(Target::Unresolved, vec![])]
+        );
+        assert_eq!(
+            targets("nodemon web/index.js", &disk),
+            [(code("web/index.js"), vec![])]
+        );
+        assert_eq!(
+            targets("cd web && next start -p 3000", &disk),
+            [(Target::Tree(vec!["web/pages".to_owned()]), vec![])]
         );
     }
 

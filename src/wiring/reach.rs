@@ -120,6 +120,14 @@ impl<'a> CodeIndex<'a> {
                 (starts, false)
             }
             Target::Tests(paths) => (self.collect_tests(paths), true),
+            Target::Tree(dirs) => (
+                self.files
+                    .iter()
+                    .filter(|s| dirs.iter().any(|d| under(d, &s.path)) && !test_file(&s.path))
+                    .copied()
+                    .collect(),
+                false,
+            ),
             Target::Unresolved => return None,
         };
         let mut whole: HashSet<&str> = starts.iter().map(|s| s.path.as_str()).collect();

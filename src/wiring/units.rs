@@ -581,14 +581,33 @@ fn trace<'a>(
     index: &CodeIndex<'a>,
     disk: &Disk,
 ) {
-    let own = match &unit.runs {
-        Runs::Compose { service, .. } => service.command.clone(),
-        Runs::Kube(container) => container.command.clone(),
+    let (own, replaces_entrypoint, target) = match &unit.runs {
+        Runs::Compose { service, .. } => (
+            service.command.clone(),
+            service.replaces_entrypoint,
+            service.build.as_ref().and_then(|b| b.target.clone()),
+        ),
+        Runs::Kube(container) => (
+            container.command.clone(),
+            container.replaces_entrypoint,
+            None,
+        ),
     };
-    let Some(command) = own.or_else(|| {
-        let dockerfile = by_path.get(unit.dockerfile.as_deref()?)?;
-        image_command(dockerfile)
-    }) else {
+    let image = unit
+        .dockerfile
+        .as_deref()
+        .and_then(|d| by_path.get(d))
+        .map(|d| image_command(d, target.as_deref()))
+        .unwrap_or_default();
+    // `command` alone replaces the image's CMD and keeps its ENTRYPOINT.
+    let command = match (own, image) {
+        (Some(own), _) if replaces_entrypoint => Some(own),
+        (Some(own), (Some(entrypoint), _)) => Some(format!("{entrypoint} {own}")),
+        (Some(own), _) => Some(own),
+        (None, (Some(entrypoint), Some(cmd))) => Some(format!("{entrypoint} {cmd}")),
+        (None, (entrypoint, cmd)) => entrypoint.or(cmd),
+    };
+    let Some(command) = command else {
         return;
     };
     let mut directories = vec![unit.root.clone()];
@@ -617,40 +636,67 @@ fn trace<'a>(
     }
 }
 
-/// The final stage's `ENTRYPOINT` and `CMD` of a Dockerfile, as one command line.
-fn image_command(dockerfile: &Summary) -> Option<String> {
-    use crate::parse::dockerfile::parse;
-    let parsed = parse(&dockerfile.bytes);
-    let last_stage = parsed.instructions.iter().filter_map(|i| i.stage).max();
-    let mut parts: [Option<String>; 2] = [None, None];
-    for instruction in parsed.instructions.iter().filter(|i| i.stage == last_stage) {
-        let slot = match instruction.keyword.as_str() {
-            "ENTRYPOINT" => 0,
-            "CMD" => 1,
-            _ => continue,
+/// The `ENTRYPOINT` and `CMD` of the stage a Dockerfile builds (the `target`, else the last),
+/// inherited through `FROM <earlier stage>`.
+fn image_command(dockerfile: &Summary, target: Option<&str>) -> (Option<String>, Option<String>) {
+    let parsed = crate::parse::dockerfile::parse(&dockerfile.bytes);
+    let named = |name: &str| {
+        parsed.stages.iter().find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    };
+    let mut stage = match target {
+        Some(target) => named(target).or(parsed.stages.last()),
+        None => parsed.stages.last(),
+    };
+    let (mut entrypoint, mut cmd) = (None, None);
+    for _ in 0..8 {
+        let Some(current) = stage else {
+            break;
         };
-        let text = String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()])
-            .replace("\\\n", " ");
-        let args = text.trim()[instruction.keyword.len()..].trim().to_owned();
-        parts[slot] = Some(match serde_json::from_str::<Vec<String>>(&args) {
-            Ok(words) => words
-                .iter()
-                .map(|w| {
-                    if w.contains(char::is_whitespace) {
-                        format!("'{w}'")
-                    } else {
-                        w.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            Err(_) => args,
-        });
+        for instruction in parsed
+            .instructions
+            .iter()
+            .filter(|i| i.stage == Some(current.index))
+        {
+            let slot = match instruction.keyword.as_str() {
+                "ENTRYPOINT" => &mut entrypoint,
+                "CMD" => &mut cmd,
+                _ => continue,
+            };
+            *slot = Some(instruction_command(dockerfile, instruction));
+        }
+        if entrypoint.is_some() || cmd.is_some() {
+            break;
+        }
+        stage = named(&current.base).filter(|s| s.index < current.index);
     }
-    let [entrypoint, cmd] = parts;
-    match (entrypoint, cmd) {
-        (Some(e), Some(c)) => Some(format!("{e} {c}")),
-        (e, c) => e.or(c),
+    (entrypoint, cmd)
+}
+
+/// A `CMD` or `ENTRYPOINT` as a command line (exec form joined, with quotes where needed).
+fn instruction_command(
+    dockerfile: &Summary,
+    instruction: &crate::parse::dockerfile::Instruction,
+) -> String {
+    let text =
+        String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()]).replace("\\\n", " ");
+    let args = text.trim()[instruction.keyword.len()..].trim().to_owned();
+    match serde_json::from_str::<Vec<String>>(&args) {
+        Ok(words) => words
+            .iter()
+            .map(|w| {
+                if w.contains(char::is_whitespace) {
+                    format!("'{w}'")
+                } else {
+                    w.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(_) => args,
     }
 }
 
