@@ -86,6 +86,29 @@ const MODEL_PREFIXES: &[(&str, &[&str])] = &[
     ("minimax", &["minimax"]),
 ];
 
+/// Variables whose value chooses the model or the provider of an app: `MODEL`, `MODEL_NAME`,
+/// `LLM`, `LLM_MODEL`, `LLM_MODEL_NAME`, `DEFAULT_MODEL`, `DEFAULT_LLM`, `CHAT_MODEL`, and
+/// `PROVIDER` alone or after `LLM_`, `MODEL_`, `AI_`, `CHAT_`, `DEFAULT_` (`LLM_PROVIDER`).
+/// Other `*_PROVIDER`s choose other things (`AUTH_PROVIDER: google`, `STORAGE_PROVIDER: azure`).
+pub fn is_selector(name: &str) -> bool {
+    const MODELS: &[&str] = &[
+        "MODEL",
+        "MODEL_NAME",
+        "LLM",
+        "LLM_MODEL",
+        "LLM_MODEL_NAME",
+        "DEFAULT_MODEL",
+        "DEFAULT_LLM",
+        "CHAT_MODEL",
+    ];
+    const PROVIDER_USES: &[&str] = &["", "LLM_", "MODEL_", "AI_", "CHAT_", "DEFAULT_"];
+    let name = name.to_ascii_uppercase();
+    MODELS.contains(&name.as_str())
+        || name
+            .strip_suffix("PROVIDER")
+            .is_some_and(|before| PROVIDER_USES.contains(&before))
+}
+
 /// The providers a model or provider name (`deepseek-chat`, `claude-sonnet-4`, `anthropic`)
 /// selects; None for a name of no known provider.
 pub fn selected_by(name: &str) -> Option<&'static [&'static str]> {

@@ -155,9 +155,10 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     // scan does not see: following keys across files there would blame the files not named.
     let whole_trees = paths.iter().all(|p| p.is_dir());
     if whole_trees {
-        let (cross_file, wiring_notes) = crate::wiring::check(&summaries, linter);
+        let (cross_file, outcome) = crate::wiring::check(&summaries, linter);
+        crate::wiring::quiet_optional_settings(&mut findings, &outcome, linter);
         findings.extend(cross_file);
-        notes.extend(wiring_notes.into_iter().map(|(path, message)| Note {
+        notes.extend(outcome.notes.into_iter().map(|(path, message)| Note {
             path: linter.redact_path(&path),
             level: NoteLevel::Verbose,
             message,

@@ -103,15 +103,20 @@ fn a_keylintignored_env_file_is_not_read() {
 /// repository up to the directory scanned, never above it.
 #[test]
 fn an_env_file_made_at_setup_is_ignored_as_seen_from_the_scan() {
-    let compose = b"services:\n  api:\n    image: example/api:1.0\n    env_file: .env\n";
+    let compose =
+        b"services:\n  api:\n    build: .\n    command: python main.py\n    env_file: .env\n";
     let dir = tree(&[
         (".gitignore", b".env\n"),
         ("app/compose.yaml", compose),
+        (
+            "app/main.py",
+            b"from openai import OpenAI\n\nclient = OpenAI()\n",
+        ),
         ("app/.env.example", b"OPENAI_API_KEY=\n"),
     ]);
     let args = ["check", "app", "--select", "KL304", "--format", "json"];
     let output = keylint(dir.path(), &args);
-    assert_eq!(finding_lines(&output), ["app/compose.yaml:4:15-19 KL304 -"]);
+    assert_eq!(finding_lines(&output), ["app/compose.yaml:5:15-19 KL304 -"]);
     // Scanned from the top, or in a repository, the rule above applies.
     let output = keylint(
         dir.path(),

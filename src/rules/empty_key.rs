@@ -6,7 +6,7 @@ use crate::config::comments::marked_optional;
 use crate::config::interpolation::references;
 use crate::config::{Place, Setting};
 use crate::file_kind::FileKind;
-use crate::providers::{selected_by, serves_models};
+use crate::providers::{is_selector, selected_by, serves_models};
 use crate::rules::key_setting::{key_settings, KeySetting};
 use crate::rules::{FileContext, Violation};
 
@@ -50,29 +50,6 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             secret: None,
         });
     }
-}
-
-/// Variables whose value chooses the model or the provider of an app: `MODEL`, `MODEL_NAME`,
-/// `LLM`, `LLM_MODEL`, `LLM_MODEL_NAME`, `DEFAULT_MODEL`, `DEFAULT_LLM`, `CHAT_MODEL`, and
-/// `PROVIDER` alone or after `LLM_`, `MODEL_`, `AI_`, `CHAT_`, `DEFAULT_` (`LLM_PROVIDER`).
-/// Other `*_PROVIDER`s choose other things (`AUTH_PROVIDER: google`, `STORAGE_PROVIDER: azure`).
-fn is_selector(name: &str) -> bool {
-    const MODELS: &[&str] = &[
-        "MODEL",
-        "MODEL_NAME",
-        "LLM",
-        "LLM_MODEL",
-        "LLM_MODEL_NAME",
-        "DEFAULT_MODEL",
-        "DEFAULT_LLM",
-        "CHAT_MODEL",
-    ];
-    const PROVIDER_USES: &[&str] = &["", "LLM_", "MODEL_", "AI_", "CHAT_", "DEFAULT_"];
-    let name = name.to_ascii_uppercase();
-    MODELS.contains(&name.as_str())
-        || name
-            .strip_suffix("PROVIDER")
-            .is_some_and(|before| PROVIDER_USES.contains(&before))
 }
 
 /// Each selector of the file, with the providers its value names (a `${VAR:-default}` by its

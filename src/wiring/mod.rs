@@ -108,8 +108,8 @@ pub struct ComposeSummary {
     pub file: ComposeFile,
     /// (service, variable) of every `environment` entry, pass-through included.
     pub environment: Vec<(String, String)>,
-    /// (service, value) of every `environment` entry with a literal value, lower-cased: what
-    /// selects a provider (`LLM_PROVIDER: anthropic`, `MODEL: deepseek-chat`).
+    /// (service, value) of the settings that choose a model or provider (`LLM_PROVIDER:
+    /// anthropic`, `MODEL: deepseek-chat`), lower-cased.
     pub values: Vec<(String, String)>,
     pub env_files: Vec<ResolvedEnvFile>,
 }
@@ -550,9 +550,19 @@ fn compose_summary(
     let values = model
         .settings
         .iter()
+        .filter(|s| crate::providers::is_selector(&s.name))
         .filter_map(|s| match (&s.place, &s.value) {
-            (Place::ComposeEnvironment { service, .. }, Some(value)) if !value.text.is_empty() => {
-                Some((service.clone(), value.text.to_ascii_lowercase()))
+            (Place::ComposeEnvironment { service, .. }, Some(value)) => {
+                // `${LLM_PROVIDER:-anthropic}` selects its default.
+                let text = value.text.to_ascii_lowercase();
+                let text = match text.split_once(":-") {
+                    Some((_, default)) if text.starts_with("${") => {
+                        default.trim_end_matches('}').to_owned()
+                    }
+                    _ if text.contains("${") => return None,
+                    _ => text,
+                };
+                (!text.is_empty()).then(|| (service.clone(), text))
             }
             _ => None,
         })
@@ -669,9 +679,18 @@ fn provided_by(model: &ConfigModel) -> Vec<Provided> {
         .collect()
 }
 
-/// Runs the cross-file rules over every summary. Also gives, for `--verbose`, a note for each
-/// unit whose command could not be traced to code: (path, message).
-pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Vec<(String, String)>) {
+/// What the cross-file pass gives besides its findings.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// For `--verbose`: each unit whose command could not be traced to code (path, message).
+    pub notes: Vec<(String, String)>,
+    /// Settings of key variables that the code of their unit reads only optionally, as (path,
+    /// 1-based line, variable): KL107 and KL303 say nothing about them.
+    pub optional_settings: Vec<(String, usize, String)>,
+}
+
+/// Runs the cross-file rules over every summary.
+pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Outcome) {
     use crate::rules::{
         ci_env_not_passed, dangling_secret_ref, env_name_mismatch, env_not_provided,
         missing_env_file, secret_file_not_mounted,
@@ -704,7 +723,47 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Vec<(Stri
             )
         })
         .collect();
-    (findings, notes)
+    let mut optional_settings = Vec::new();
+    for unit in &wiring.units {
+        let Some(optional) = unit.read_only_optionally(&wiring) else {
+            continue;
+        };
+        for (file, provided) in unit.provided(&wiring) {
+            if optional.contains(&provided.name.as_str()) {
+                optional_settings.push((
+                    file.path.clone(),
+                    file.line(provided.span.start),
+                    provided.name.clone(),
+                ));
+            }
+        }
+    }
+    (
+        findings,
+        Outcome {
+            notes,
+            optional_settings,
+        },
+    )
+}
+
+/// Drops the per-file findings of KL107 (empty key) and KL303 (unset interpolation) on settings
+/// that the unit's code reads only optionally (see [`Outcome::optional_settings`]).
+pub fn quiet_optional_settings(findings: &mut Vec<Finding>, outcome: &Outcome, linter: &Linter) {
+    if outcome.optional_settings.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        !matches!(f.rule.code, "KL107" | "KL303")
+            || !outcome
+                .optional_settings
+                .iter()
+                .any(|(path, line, variable)| {
+                    linter.redact_path(path) == f.path
+                        && *line == f.start.line
+                        && f.message.contains(&format!("`{variable}`"))
+                })
+    });
 }
 
 #[cfg(test)]

@@ -430,6 +430,36 @@ impl<'a> Unit<'a> {
         choices
     }
 
+    /// The key variables the unit's traced code reads only for a provider the unit does not
+    /// select (or in tests that skip without them): an empty or unset value there is no 401.
+    /// None when the unit's code was not traced.
+    pub fn read_only_optionally(&self, wiring: &Wiring<'a>) -> Option<Vec<&'a str>> {
+        let reached = self.reached.as_ref()?;
+        let mut optional: Vec<&str> = Vec::new();
+        let mut needed: Vec<&str> = Vec::new();
+        for file in &reached.files {
+            for consumer in &file.consumers {
+                let runs = consumer.top_level || reached.whole.contains(file.path.as_str());
+                if !runs {
+                    continue;
+                }
+                // An optional read is not enough: an SDK built with `**settings` may still read
+                // the variable by default, where keylint cannot see it.
+                let conditional =
+                    matches!(consumer.kind, ReadKind::Provider(_) | ReadKind::Guarded);
+                if conditional && !self.runs_read(wiring, file, consumer) {
+                    optional.push(&consumer.variable);
+                } else {
+                    needed.push(&consumer.variable);
+                }
+            }
+        }
+        optional.retain(|v| !needed.contains(v));
+        optional.sort_unstable();
+        optional.dedup();
+        Some(optional)
+    }
+
     /// "service `web` builds ./web, which reads OPENAI_API_KEY at web/app.py:3": the unit, how
     /// it was linked, and what its code does (`what`: "reads OPENAI_API_KEY at web/app.py:3").
     pub fn reaching(&self, what: &str) -> String {
@@ -562,9 +592,12 @@ impl<'a> Unit<'a> {
                 .iter()
                 .any(|(file, view)| {
                     file.compose.as_ref().is_some_and(|c| {
-                        c.values
-                            .iter()
-                            .any(|(s, value)| *s == view.name && value.contains(provider))
+                        c.values.iter().any(|(s, value)| {
+                            *s == view.name
+                                && (value.contains(provider)
+                                    || crate::providers::selected_by(value)
+                                        .is_some_and(|ids| ids.contains(&provider)))
+                        })
                     })
                 }),
             Runs::Kube(_) => false,
