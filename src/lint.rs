@@ -90,6 +90,23 @@ impl Linter {
         &self.settings
     }
 
+    /// A linter that runs only those of `codes` that this one runs, and takes `names` as key
+    /// variables too (Secret keys that a reference puts into a key variable).
+    pub fn narrowed(&self, codes: &[&str], names: &[String]) -> Linter {
+        let mut settings = self.settings.clone();
+        settings.key_vars.extend(names.iter().cloned());
+        Linter {
+            prefilter: Prefilter::new(&settings.key_vars),
+            rules: self
+                .rules
+                .iter()
+                .copied()
+                .filter(|r| codes.contains(&r.code))
+                .collect(),
+            settings,
+        }
+    }
+
     /// The rules that run, in registry order.
     pub fn rules(&self) -> &[&'static RuleInfo] {
         &self.rules

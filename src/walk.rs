@@ -157,6 +157,8 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     if whole_trees {
         let (cross_file, outcome) = crate::wiring::check(&summaries, linter);
         crate::wiring::quiet_optional_settings(&mut findings, &outcome, linter);
+        let referenced = crate::wiring::judge_referenced_values(&summaries, linter, &findings);
+        findings.extend(referenced);
         findings.extend(cross_file);
         notes.extend(outcome.notes.into_iter().map(|(path, message)| Note {
             path: linter.redact_path(&path),

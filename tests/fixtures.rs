@@ -303,6 +303,7 @@ fn wiring_scenarios_give_exactly_their_findings() {
             "kubernetes",
             "monorepo",
             "read-kinds",
+            "secret-references",
             "shell"
         ]
     );

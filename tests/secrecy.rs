@@ -476,8 +476,8 @@ fn kl302() -> Case {
             (
                 "compose.yaml",
                 format!(
-                    "services:\n  {}:\n    image: example/api:1.0\n    environment:\n      \
-                     OPENAI_KEY: ${{OPENAI_KEY}}\n",
+                    "services:\n  {}:\n    build: ./app\n    command: python main.py\n    \
+                     environment:\n      OPENAI_KEY: ${{OPENAI_KEY}}\n",
                     key.text
                 ),
             ),
@@ -510,13 +510,20 @@ fn kl304() -> Case {
     let key = legacy(304);
     Case {
         spot: "as the name of the missing env file",
-        files: vec![(
-            "compose.yaml",
-            format!(
-                "services:\n  api:\n    image: example/api:1.0\n    env_file: {}.env\n",
-                key.text
+        files: vec![
+            (
+                "compose.yaml",
+                format!(
+                    "services:\n  api:\n    build: ./app\n    command: python main.py\n    \
+                     env_file: {}.env\n",
+                    key.text
+                ),
             ),
-        )],
+            (
+                "app/main.py",
+                "from openai import OpenAI\n\nclient = OpenAI()\n".into(),
+            ),
+        ],
         secrets: vec![key],
     }
 }

@@ -747,6 +747,141 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Outcome) 
     )
 }
 
+/// The rules that judge a key's value.
+const VALUE_RULES: &[&str] = &[
+    "KL102", "KL103", "KL104", "KL105", "KL106", "KL107", "KL403",
+];
+
+/// Secret and ConfigMap entries whose value a container takes as a key variable, while their
+/// own name is no key variable (`secretKeyRef: {name: llm, key: token}` into `OPENAI_API_KEY`,
+/// or `envFrom` with the prefix `OPENAI_` over `API_KEY`): by file, (object, entry name, how
+/// it is taken: "container `api` of Deployment `api` takes it as OPENAI_API_KEY").
+fn referenced_entries(
+    summaries: &[Summary],
+    linter: &Linter,
+) -> Vec<(usize, Vec<(String, String, String)>)> {
+    let key_variable = |name: &str| {
+        crate::providers::catalog()
+            .iter()
+            .any(|p| p.env.iter().any(|e| e == name))
+            || linter.settings().key_vars.iter().any(|v| v == name)
+    };
+    let mut wanted: Vec<(&str, &str, String, String)> = Vec::new();
+    for container in summaries.iter().flat_map(|s| &s.kube.containers) {
+        let taken = |variable: &str| {
+            format!(
+                "container `{}` of {} takes it as {variable}",
+                container.name, container.workload
+            )
+        };
+        for reference in &container.env_refs {
+            if key_variable(&reference.variable) && !key_variable(&reference.key) {
+                wanted.push((
+                    &reference.kind,
+                    &reference.object,
+                    reference.key.clone(),
+                    taken(&reference.variable),
+                ));
+            }
+        }
+        for from in &container.env_from {
+            let prefix = from.prefix.as_deref().unwrap_or("");
+            for object in summaries.iter().flat_map(|s| &s.kube.objects) {
+                if object.kind != from.kind || object.name != from.object {
+                    continue;
+                }
+                for key in &object.keys {
+                    let variable = format!("{prefix}{key}");
+                    if key_variable(&variable) && !key_variable(key) {
+                        wanted.push((&from.kind, &from.object, key.clone(), taken(&variable)));
+                    }
+                }
+            }
+        }
+    }
+    let mut found: Vec<(usize, Vec<(String, String, String)>)> = Vec::new();
+    for (at, summary) in summaries.iter().enumerate() {
+        let mut names: Vec<(String, String, String)> = summary
+            .kube
+            .objects
+            .iter()
+            .flat_map(|o| {
+                wanted
+                    .iter()
+                    .filter(move |(kind, name, key, _)| {
+                        o.kind == *kind && o.name == *name && o.keys.contains(key)
+                    })
+                    .map(|(_, name, key, how)| (name.to_string(), key.clone(), how.clone()))
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        if !names.is_empty() {
+            found.push((at, names));
+        }
+    }
+    found
+}
+
+/// The value rules (KL102–KL107, KL403) on Secret and ConfigMap entries that reach a key
+/// variable by reference, whatever the entry is called; findings already made are not repeated.
+pub fn judge_referenced_values(
+    summaries: &[Summary],
+    linter: &Linter,
+    findings: &[Finding],
+) -> Vec<Finding> {
+    let mut more = Vec::new();
+    for (at, names) in referenced_entries(summaries, linter) {
+        let summary = &summaries[at];
+        let Some(location) = summary.location.as_deref() else {
+            continue;
+        };
+        let keys: Vec<String> = names.iter().map(|(_, key, _)| key.clone()).collect();
+        let narrowed = linter.narrowed(VALUE_RULES, &keys);
+        let report = narrowed.lint_bytes(
+            &summary.path,
+            location,
+            summary.kind,
+            crate::rules::GitStatus::Committable,
+            &summary.bytes,
+        );
+        // Only the entries named: the extra key names must not judge other settings.
+        let lines: Vec<(usize, &str)> = crate::config::model(summary.kind, &summary.bytes)
+            .map(|model| {
+                model
+                    .settings
+                    .iter()
+                    .filter_map(|s| {
+                        let object = match &s.place {
+                            Place::KubeSecret { name, .. } | Place::KubeConfigMap { name } => name,
+                            _ => return None,
+                        };
+                        let (_, _, how) = names
+                            .iter()
+                            .find(|(o, key, _)| o == object && *key == s.name)?;
+                        Some((summary.line(s.name_span.start), how.as_str()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for mut finding in report.findings {
+            let Some((_, how)) = lines.iter().find(|(line, _)| *line == finding.start.line) else {
+                continue;
+            };
+            let known = findings.iter().any(|g| {
+                g.rule.code == finding.rule.code
+                    && g.path == finding.path
+                    && g.start == finding.start
+            });
+            if !known {
+                finding.message = format!("{} ({how})", finding.message);
+                more.push(finding);
+            }
+        }
+    }
+    more
+}
+
 /// Drops the per-file findings of KL107 (empty key) and KL303 (unset interpolation) on settings
 /// that the unit's code reads only optionally (see [`Outcome::optional_settings`]).
 pub fn quiet_optional_settings(findings: &mut Vec<Finding>, outcome: &Outcome, linter: &Linter) {
