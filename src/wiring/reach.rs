@@ -23,6 +23,8 @@ pub struct CodeIndex<'a> {
     go_dirs: HashMap<&'a str, Vec<&'a Summary>>,
     /// Every directory that holds followed code, at any depth.
     dirs: HashSet<&'a str>,
+    /// Rust files that need a key (a crate is run whole).
+    rust: Vec<&'a Summary>,
     /// All followed files, sorted by path (the summaries' order).
     files: Vec<&'a Summary>,
     /// What each file imports, resolved once.
@@ -77,6 +79,10 @@ impl<'a> CodeIndex<'a> {
         }
         CodeIndex {
             dirs,
+            rust: summaries
+                .iter()
+                .filter(|s| s.kind == FileKind::Rust)
+                .collect(),
             by_path: files.iter().map(|s| (s.path.as_str(), *s)).collect(),
             go_dirs,
             files,
@@ -106,16 +112,26 @@ impl<'a> CodeIndex<'a> {
         let (starts, tests) = match target {
             Target::Code(files) => {
                 let starts: Vec<&Summary> = files.iter().filter_map(|f| self.get(f)).collect();
-                if starts.is_empty() {
-                    // An entry that is not followed code (a Rust binary, a shell script):
-                    // nothing the wiring can tell.
-                    return files
+                if let Some(crate_root) = files.iter().find_map(|f| {
+                    f.strip_suffix("/src/main.rs")
+                        .or(f.strip_suffix("src/main.rs"))
+                }) {
+                    // A Rust binary runs its crate.
+                    let crate_files: Vec<&Summary> = self
+                        .rust
                         .iter()
-                        .all(|f| !super::followed_code(FileKind::of(std::path::Path::new(f))))
-                        .then(|| Reached {
-                            files: Vec::new(),
-                            whole: HashSet::new(),
-                        });
+                        .filter(|s| under(&join(crate_root, "src").unwrap_or_default(), &s.path))
+                        .copied()
+                        .collect();
+                    return Some(Reached {
+                        whole: crate_files.iter().map(|s| s.path.as_str()).collect(),
+                        files: crate_files,
+                    });
+                }
+                if starts.is_empty() {
+                    // An entry that is not followed code (a shell script, a binary): what it
+                    // runs cannot be told.
+                    return None;
                 }
                 (starts, false)
             }
