@@ -30,7 +30,9 @@ for s in range(services):
     app = f"{tree}/apps/app{s}"
     os.makedirs(app, exist_ok=True)
     with open(f"{app}/Dockerfile", "w") as f:
-        f.write("FROM python:3.12-slim\nCOPY . /srv\nCMD [\"python\", \"/srv/main.py\"]\n")
+        f.write("FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD [\"python\", \"main.py\"]\n")
+    with open(f"{app}/main.py", "w") as f:
+        f.write("".join(f"import module{i}\n" for i in range(files)))
     for i in range(files):
         with open(f"{app}/module{i}.py", "w") as f:
             f.write("import os\n\nfrom openai import OpenAI\n\n"

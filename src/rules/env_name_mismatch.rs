@@ -156,33 +156,36 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
 fn dotenv_mismatches<'a>(
     wiring: &Wiring<'a>,
 ) -> Vec<(&'a Summary, &'a Consumer, &'a Summary, &'a Provided)> {
-    let env_files: Vec<&Summary> = wiring
+    // Required reads of variables provided nowhere: usually none, and then nothing to do.
+    let candidates: Vec<(&Summary, &Consumer)> = wiring
+        .summaries
+        .iter()
+        .flat_map(|s| s.consumers.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| c.kind.required() && provided_nowhere(wiring, &c.variable))
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let loaders: Vec<&Summary> = wiring
+        .summaries
+        .iter()
+        .filter(|s| s.loads_dotenv && s.kind.is_source())
+        .collect();
+    let mut found = Vec::new();
+    for env_file in wiring
         .summaries
         .iter()
         .filter(|s| matches!(s.kind, FileKind::Env | FileKind::EnvExample))
-        .collect();
-    let mut found = Vec::new();
-    for env_file in env_files {
+    {
         let dir = dir_of(&env_file.path);
-        let production = |s: &Summary| {
-            under(dir, &s.path) && s.kind.is_source() && deployed(&s.path[dir.len()..])
-        };
-        if !wiring
-            .summaries
-            .iter()
-            .any(|s| production(s) && s.loads_dotenv)
-        {
+        let production = |s: &Summary| under(dir, &s.path) && deployed(&s.path[dir.len()..]);
+        if !loaders.iter().any(|s| production(s)) {
             continue;
         }
-        for file in wiring.summaries.iter().filter(|s| production(s)) {
-            for consumer in file.consumers.iter().filter(|c| c.kind.required()) {
-                if !provided_nowhere(wiring, &consumer.variable) {
-                    continue;
-                }
-                let provided = env_file.provided.iter().map(|p| (env_file, p));
-                if let Some((other, close)) = close_among(provided, &consumer.variable) {
-                    found.push((file, consumer, other, close));
-                }
+        for &(file, consumer) in candidates.iter().filter(|(file, _)| production(file)) {
+            let provided = env_file.provided.iter().map(|p| (env_file, p));
+            if let Some((other, close)) = close_among(provided, &consumer.variable) {
+                found.push((file, consumer, other, close));
             }
         }
     }

@@ -17,12 +17,15 @@ pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 /// At most this many reads are shown with a finding.
 const MAX_RELATED: usize = 3;
 
-pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(
+    wiring: &Wiring<'a>,
+    needs: &[Need<'_, 'a>],
+    out: &CrossFileFindings<'_, 'a>,
+) -> Vec<Finding> {
     let Some(rule) = find("KL301") else {
         return Vec::new();
     };
-    let needs = wiring.needs();
-    let mut findings = none_of_its_providers(wiring, &needs, out);
+    let mut findings = none_of_its_providers(wiring, needs, out);
     // One finding per unit, naming every variable it lacks.
     let mut at = 0;
     while at < needs.len() {

@@ -7,19 +7,23 @@ use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
-use crate::wiring::units::{dir_of, join, service_views, Provision, Runs};
+use crate::wiring::units::{dir_of, join, service_views, Need, Provision, Runs};
 use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
 /// Env files that do not exist, loaded by a service whose code needs a key from them.
-fn missing<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+fn missing<'a>(
+    wiring: &Wiring<'a>,
+    needs: &[Need<'_, 'a>],
+    out: &CrossFileFindings<'_, 'a>,
+) -> Vec<Finding> {
     let Some(rule) = find("KL304") else {
         return Vec::new();
     };
     let mut reported: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
-    for need in wiring.needs() {
+    for need in needs {
         if !matches!(need.provision, Provision::EnvFileMissing) {
             continue;
         }
@@ -85,12 +89,16 @@ fn missing<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Find
 }
 
 /// Env files that are missing, or exist and lack a key variable the service's code reads.
-pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(
+    wiring: &Wiring<'a>,
+    needs: &[Need<'_, 'a>],
+    out: &CrossFileFindings<'_, 'a>,
+) -> Vec<Finding> {
     let Some(rule) = find("KL304") else {
         return Vec::new();
     };
-    let mut findings = missing(wiring, out);
-    for need in wiring.needs() {
+    let mut findings = missing(wiring, needs, out);
+    for need in needs {
         let Provision::EnvFilesLack(env_files) = &need.provision else {
             continue;
         };

@@ -696,12 +696,13 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Outcome) 
         missing_env_file, secret_file_not_mounted,
     };
     let wiring = Wiring::new(summaries);
+    let needs = wiring.needs();
     let out = CrossFileFindings::new(linter);
     let mut findings = dangling_secret_ref::check_across(summaries, &out);
     findings.extend(ci_env_not_passed::check_across(&wiring, &out));
-    findings.extend(env_not_provided::check_across(&wiring, &out));
+    findings.extend(env_not_provided::check_across(&wiring, &needs, &out));
     findings.extend(env_name_mismatch::check_across(&wiring, &out));
-    findings.extend(missing_env_file::check_across(&wiring, &out));
+    findings.extend(missing_env_file::check_across(&wiring, &needs, &out));
     findings.extend(secret_file_not_mounted::check_across(&wiring, &out));
     let notes = wiring
         .units
@@ -725,7 +726,7 @@ pub fn check(summaries: &[Summary], linter: &Linter) -> (Vec<Finding>, Outcome) 
         .collect();
     let mut optional_settings = Vec::new();
     for unit in &wiring.units {
-        let Some(optional) = unit.read_only_optionally(&wiring) else {
+        let Some(optional) = unit.read_only_optionally(&wiring).filter(|o| !o.is_empty()) else {
             continue;
         };
         for (file, provided) in unit.provided(&wiring) {
@@ -752,14 +753,14 @@ const VALUE_RULES: &[&str] = &[
     "KL102", "KL103", "KL104", "KL105", "KL106", "KL107", "KL403",
 ];
 
+/// (object, entry name, how a container takes it).
+type Reference = (String, String, String);
+
 /// Secret and ConfigMap entries whose value a container takes as a key variable, while their
 /// own name is no key variable (`secretKeyRef: {name: llm, key: token}` into `OPENAI_API_KEY`,
 /// or `envFrom` with the prefix `OPENAI_` over `API_KEY`): by file, (object, entry name, how
 /// it is taken: "container `api` of Deployment `api` takes it as OPENAI_API_KEY").
-fn referenced_entries(
-    summaries: &[Summary],
-    linter: &Linter,
-) -> Vec<(usize, Vec<(String, String, String)>)> {
+fn referenced_entries(summaries: &[Summary], linter: &Linter) -> Vec<(usize, Vec<Reference>)> {
     let key_variable = |name: &str| {
         crate::providers::catalog()
             .iter()
@@ -799,7 +800,7 @@ fn referenced_entries(
             }
         }
     }
-    let mut found: Vec<(usize, Vec<(String, String, String)>)> = Vec::new();
+    let mut found: Vec<(usize, Vec<Reference>)> = Vec::new();
     for (at, summary) in summaries.iter().enumerate() {
         let mut names: Vec<(String, String, String)> = summary
             .kube

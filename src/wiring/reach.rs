@@ -23,6 +23,9 @@ pub struct CodeIndex<'a> {
     go_dirs: HashMap<&'a str, Vec<&'a Summary>>,
     /// Every directory that holds followed code, at any depth.
     dirs: HashSet<&'a str>,
+    /// Every directory name and file stem of followed code: an import whose first part is
+    /// none of them is of another package.
+    names: HashSet<&'a str>,
     /// Rust files that need a key (a crate is run whole).
     rust: Vec<&'a Summary>,
     /// All followed files, sorted by path (the summaries' order).
@@ -77,8 +80,14 @@ impl<'a> CodeIndex<'a> {
                 dir = dir_of(dir);
             }
         }
+        let names: HashSet<&str> = files
+            .iter()
+            .flat_map(|s| s.path.split('/'))
+            .map(|part| part.split('.').next().unwrap_or(part))
+            .collect();
         CodeIndex {
             dirs,
+            names,
             rust: summaries
                 .iter()
                 .filter(|s| s.kind == FileKind::Rust)
@@ -254,6 +263,13 @@ impl<'a> CodeIndex<'a> {
         } else {
             bases
         };
+        if dots == 0
+            && parts
+                .first()
+                .is_some_and(|first| !self.names.contains(first))
+        {
+            return;
+        }
         for base in bases {
             // Most imports are of other packages: one lookup rules a base out.
             if let Some(first) = parts.first() {

@@ -189,16 +189,22 @@ struct Header<'a> {
 /// The block headers enclosing `offset`, innermost first, found by indentation. The `if` and
 /// `elif` headers before an enclosing `elif` or `else` are included: they decide it too.
 fn enclosing_headers(bytes: &[u8], offset: usize) -> Vec<Header<'_>> {
-    let text = std::str::from_utf8(&bytes[..offset.min(bytes.len())]).unwrap_or("");
-    let mut lines = text.lines().rev();
-    let Some(current) = text.rsplit('\n').next() else {
+    let before = &bytes[..offset.min(bytes.len())];
+    let mut lines = before
+        .rsplit(|&b| b == b'\n')
+        .map(|line| std::str::from_utf8(line).unwrap_or(""));
+    let Some(current) = lines.next() else {
         return Vec::new();
     };
-    lines.next();
     let mut indent = indentation(current);
     let mut headers = Vec::new();
+    // A statement at the top level has no enclosing block.
+    if indent == 0 {
+        return headers;
+    }
     let mut chain_indent: Option<usize> = None;
     for line in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
