@@ -30,34 +30,57 @@ pub fn imports(kind: FileKind, bytes: &[u8]) -> Vec<String> {
 }
 
 fn python(text: &str) -> Vec<String> {
-    static FROM: OnceLock<Regex> = OnceLock::new();
-    static IMPORT: OnceLock<Regex> = OnceLock::new();
-    let from = FROM.get_or_init(|| {
-        Regex::new(r"(?m)^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)")
-            .expect("valid regex")
-    });
-    let import = IMPORT
-        .get_or_init(|| Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+)").expect("valid regex"));
     let mut found = Vec::new();
-    for captures in from.captures_iter(text) {
-        let module = &captures[1];
-        found.push(module.to_owned());
-        let names = captures[2].trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
-        for part in names.split(',') {
-            let Some(name) = part.split_whitespace().next() else {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else {
                 continue;
             };
-            if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            let module = module.trim();
+            if !module
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            {
                 continue;
             }
-            let separator = if module.ends_with('.') { "" } else { "." };
-            found.push(format!("{module}{separator}{name}"));
-        }
-    }
-    for captures in import.captures_iter(text) {
-        for part in captures[1].split(',') {
-            if let Some(module) = part.split_whitespace().next() {
-                found.push(module.to_owned());
+            found.push(module.to_owned());
+            // `from x import (\n a,\n b,\n)` spans lines.
+            let mut names = names.split('#').next().unwrap_or("").to_owned();
+            if names.trim_start().starts_with('(') && !names.contains(')') {
+                for more in lines.by_ref() {
+                    names.push(' ');
+                    names.push_str(more.split('#').next().unwrap_or(""));
+                    if more.contains(')') {
+                        break;
+                    }
+                }
+            }
+            let names = names.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+            for part in names.split(',') {
+                let Some(name) = part
+                    .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
+                    .split_whitespace()
+                    .next()
+                else {
+                    continue;
+                };
+                if name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    let separator = if module.ends_with('.') { "" } else { "." };
+                    found.push(format!("{module}{separator}{name}"));
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split('#').next().unwrap_or("").split(',') {
+                if let Some(module) = part.split_whitespace().next() {
+                    if module
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                    {
+                        found.push(module.to_owned());
+                    }
+                }
             }
         }
     }

@@ -235,7 +235,7 @@ impl Summary {
         let empty =
             kube.objects.is_empty() && kube.containers.is_empty() && kube.patched.is_empty();
         if followed_code(file.kind) && consumers.is_empty() && secret_reads.is_empty() {
-            let mut summary = Summary::code(file.path, file.kind, file.source.bytes);
+            let mut summary = Summary::code_with(file.path, file.kind, imports);
             summary.reads = reads;
             summary.sets = sets;
             summary.loads_dotenv = facts.is_some_and(|f| !f.dotenv_loads.is_empty());
@@ -276,6 +276,10 @@ impl Summary {
     /// A source file that needs no key itself: kept for its imports, so that units can be
     /// followed through it (its bytes are not kept: no finding points into it).
     pub fn code(path: &str, kind: FileKind, bytes: &[u8]) -> Summary {
+        Summary::code_with(path, kind, imports::imports(kind, bytes))
+    }
+
+    fn code_with(path: &str, kind: FileKind, imports: Vec<String>) -> Summary {
         Summary {
             path: path.to_owned(),
             bytes: Vec::new(),
@@ -291,7 +295,7 @@ impl Summary {
             compose: None,
             dockerfile_env: None,
             provided: Vec::new(),
-            imports: imports::imports(kind, bytes),
+            imports,
             location: None,
         }
     }
