@@ -46,8 +46,6 @@ pub struct Summary {
     pub kube: KubeModel,
     /// GitHub Actions workflows: jobs, triggers and scripts.
     pub workflow: Option<CiFile>,
-    /// Variables the workflow's `env` provides: (job, name); job None for the workflow level.
-    pub ci_env: Vec<(Option<String>, String)>,
     /// Key variables the file's code needs.
     pub consumers: Vec<Consumer>,
     /// Every variable the file's code reads, key or not.
@@ -167,20 +165,6 @@ impl Summary {
             FileKind::GithubWorkflow => config.and_then(|m| m.ci.clone()),
             _ => None,
         };
-        let ci_env = match &workflow {
-            Some(_) => config
-                .map(|m| {
-                    m.settings
-                        .iter()
-                        .filter_map(|s| match &s.place {
-                            Place::CiEnv { job } => Some((job.clone(), s.name.clone())),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
         let facts = file.kind.is_source().then(|| file.code()).flatten();
         let consumers = facts.map(|f| consumers(file, f)).unwrap_or_default();
         let reads = facts
@@ -259,7 +243,6 @@ impl Summary {
             kind: file.kind,
             kube,
             workflow,
-            ci_env,
             consumers,
             reads,
             sets,
@@ -286,7 +269,6 @@ impl Summary {
             kind,
             kube: KubeModel::default(),
             workflow: None,
-            ci_env: Vec::new(),
             consumers: Vec::new(),
             reads: Vec::new(),
             sets: Vec::new(),
