@@ -12,6 +12,7 @@ use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::entry::launches;
+use crate::wiring::names::listed;
 use crate::wiring::units::{dir_of, join, shorten};
 use crate::wiring::{Consumer, ReadKind, Summary, Wiring};
 
@@ -75,11 +76,10 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                         .flat_map(|f| f.sets.iter().map(String::as_str))
                         .collect();
                     for file in &reached.files {
-                        let whole = reached.whole.contains(file.path.as_str());
                         for consumer in &file.consumers {
                             let variable = consumer.variable.as_str();
-                            let runs = (whole || consumer.top_level)
-                                && consumer.kind == ReadKind::Required;
+                            let runs =
+                                reached.runs(file, consumer) && consumer.kind == ReadKind::Required;
                             if !runs
                                 || given(variable)
                                 || launch.env.iter().any(|n| n == variable)
@@ -106,7 +106,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                 .iter()
                 .any(|w| job.name.to_ascii_lowercase().contains(w));
             let variables: Vec<&str> = missing.iter().map(|m| m.variable).collect();
-            let names = list(&variables);
+            let names = listed(&variables, "and");
             let first = &missing[0];
             let primary = Place {
                 path: &summary.path,
@@ -188,16 +188,7 @@ fn needs_words(missing: &[Missing]) -> String {
         return read;
     }
     let variables: Vec<&str> = missing.iter().map(|m| m.variable).collect();
-    format!("needs {} (it {read})", list(&variables))
-}
-
-/// "A", "A and B", "A, B and C".
-fn list(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+    format!("needs {} (it {read})", listed(&variables, "and"))
 }
 
 /// Variables a step writes to `$GITHUB_ENV`: `echo "NAME=value" >> "$GITHUB_ENV"`.

@@ -7,8 +7,9 @@
 
 use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
-use crate::rules::registry::find;
+use crate::rules::registry::{find, RuleInfo};
 use crate::rules::{FileContext, Violation};
+use crate::wiring::names::listed;
 use crate::wiring::units::{prefixed_away, Need, Provision, Runs};
 use crate::wiring::Wiring;
 
@@ -25,7 +26,7 @@ pub fn check_across<'a>(
     let Some(rule) = find("KL301") else {
         return Vec::new();
     };
-    let mut findings = none_of_its_providers(wiring, needs, out);
+    let mut findings = none_of_its_providers(rule, wiring, needs, out);
     // One finding per unit, naming every variable it lacks.
     let mut at = 0;
     while at < needs.len() {
@@ -43,7 +44,7 @@ pub fn check_across<'a>(
             continue;
         };
         let variables: Vec<&str> = lacking.iter().map(|n| n.variable).collect();
-        let names = list(&variables);
+        let names = listed(&variables, "and");
         let variable = first.variable;
         let primary = Place {
             path: &unit.summary.path,
@@ -100,13 +101,11 @@ pub fn check_across<'a>(
 /// A unit whose code needs no key of its own but picks one of several providers by a
 /// setting, and that gives none of their keys: whichever it picks gets no key.
 fn none_of_its_providers<'a>(
+    rule: &'static RuleInfo,
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
     out: &CrossFileFindings<'_, 'a>,
 ) -> Vec<Finding> {
-    let Some(rule) = find("KL301") else {
-        return Vec::new();
-    };
     let mut findings = Vec::new();
     for unit in &wiring.units {
         if needs.iter().any(|n| std::ptr::eq(n.unit, unit)) {
@@ -121,7 +120,7 @@ fn none_of_its_providers<'a>(
             continue;
         }
         let variables: Vec<&str> = choices.iter().map(|(_, c)| c.variable.as_str()).collect();
-        let names = list_or(&variables);
+        let names = listed(&variables, "or");
         let (file, first) = choices[0];
         let related = unit.related(
             choices
@@ -156,22 +155,4 @@ fn none_of_its_providers<'a>(
         );
     }
     findings
-}
-
-/// "A", "A or B", "A, B or C".
-fn list_or(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// "A", "A and B", "A, B and C".
-fn list(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }

@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Place};
 use crate::lint::CrossFileFindings;
-use crate::rules::registry::find;
+use crate::rules::registry::{find, RuleInfo};
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{dir_of, join, service_views, Need, Provision, Runs};
 use crate::wiring::Wiring;
@@ -14,13 +14,11 @@ pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
 /// Env files that do not exist, loaded by a service whose code needs a key from them.
 fn missing<'a>(
+    rule: &'static RuleInfo,
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
     out: &CrossFileFindings<'_, 'a>,
 ) -> Vec<Finding> {
-    let Some(rule) = find("KL304") else {
-        return Vec::new();
-    };
     let mut reported: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
     for need in needs {
@@ -97,7 +95,7 @@ pub fn check_across<'a>(
     let Some(rule) = find("KL304") else {
         return Vec::new();
     };
-    let mut findings = missing(wiring, needs, out);
+    let mut findings = missing(rule, wiring, needs, out);
     for need in needs {
         let Provision::EnvFilesLack(env_files) = &need.provision else {
             continue;

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use super::entry::{Disk, Target};
 use super::reads::test_file;
 use super::units::{dir_of, join, under};
-use super::Summary;
+use super::{Consumer, Summary};
 use crate::file_kind::FileKind;
 
 /// At most this many files are followed from one launch.
@@ -49,6 +49,12 @@ pub struct Reached<'a> {
 }
 
 impl<'a> Reached<'a> {
+    /// Whether the launch runs a read in `file`: all of a file it runs, only the top level of
+    /// one its tests import.
+    pub fn runs(&self, file: &Summary, consumer: &Consumer) -> bool {
+        consumer.top_level || self.whole.contains(file.path.as_str())
+    }
+
     /// What several launches run together.
     pub fn merge(all: &[Rc<Reached<'a>>]) -> Reached<'a> {
         let mut files: Vec<&Summary> = Vec::new();

@@ -150,13 +150,19 @@ pub fn set_by_calls(bytes: &[u8]) -> Vec<String> {
 pub fn test_file(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let file = lower.rsplit('/').next().unwrap_or(&lower);
-    let stem = file.split('.').next().unwrap_or(file);
     lower
         .split('/')
         .rev()
         .skip(1)
         .any(|dir| matches!(dir, "test" | "tests" | "__tests__" | "spec" | "e2e"))
-        || file == "conftest.py"
+        || test_file_name(file)
+}
+
+/// A file name a test runner collects: `conftest.py`, `test_x.py`, `x_test.go`, `x.test.ts`,
+/// `x.spec.js` (lower-cased).
+pub fn test_file_name(file: &str) -> bool {
+    let stem = file.split('.').next().unwrap_or(file);
+    file == "conftest.py"
         || stem.starts_with("test_")
         || stem.ends_with("_test")
         || file.contains(".test.")

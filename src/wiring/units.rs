@@ -410,15 +410,14 @@ impl<'a> Unit<'a> {
     pub fn provider_choices(&self, wiring: &Wiring<'a>) -> Vec<(&'a Summary, &'a Consumer)> {
         let mut choices: Vec<(&Summary, &Consumer)> = Vec::new();
         for summary in self.code(wiring) {
-            let whole = self
-                .reached
-                .as_ref()
-                .is_none_or(|r| r.whole.contains(summary.path.as_str()));
             for consumer in &summary.consumers {
                 let ReadKind::Provider(provider) = &consumer.kind else {
                     continue;
                 };
-                let runs = whole || consumer.top_level;
+                let runs = self
+                    .reached
+                    .as_ref()
+                    .is_none_or(|r| r.runs(summary, consumer));
                 if runs
                     && !provider.is_empty()
                     && !choices.iter().any(|(_, c)| c.variable == consumer.variable)
@@ -439,8 +438,7 @@ impl<'a> Unit<'a> {
         let mut needed: Vec<&str> = Vec::new();
         for file in &reached.files {
             for consumer in &file.consumers {
-                let runs = consumer.top_level || reached.whole.contains(file.path.as_str());
-                if !runs {
+                if !reached.runs(file, consumer) {
                     continue;
                 }
                 // An optional read is not enough: an SDK built with `**settings` may still read
@@ -576,7 +574,7 @@ impl<'a> Unit<'a> {
         let runs = self
             .reached
             .as_ref()
-            .is_none_or(|reached| consumer.top_level || reached.whole.contains(file.path.as_str()));
+            .is_none_or(|reached| reached.runs(file, consumer));
         runs && match &consumer.kind {
             ReadKind::Required => true,
             ReadKind::Provider(provider) => !provider.is_empty() && self.selects(wiring, provider),
@@ -714,9 +712,7 @@ fn instruction_command(
     dockerfile: &Summary,
     instruction: &crate::parse::dockerfile::Instruction,
 ) -> String {
-    let text =
-        String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()]).replace("\\\n", " ");
-    let args = text.trim()[instruction.keyword.len()..].trim().to_owned();
+    let args = instruction_args(dockerfile, instruction);
     match serde_json::from_str::<Vec<String>>(&args) {
         Ok(words) => words
             .iter()
@@ -731,6 +727,16 @@ fn instruction_command(
             .join(" "),
         Err(_) => args,
     }
+}
+
+/// What follows an instruction's keyword, its line continuations joined.
+fn instruction_args(
+    dockerfile: &Summary,
+    instruction: &crate::parse::dockerfile::Instruction,
+) -> String {
+    let text =
+        String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()]).replace("\\\n", " ");
+    text.trim()[instruction.keyword.len()..].trim().to_owned()
 }
 
 /// A command cut to a readable length for a message.
@@ -992,9 +998,8 @@ fn copied_sources(dockerfile: &Summary, root: &str) -> Option<Vec<String>> {
         {
             continue;
         }
-        let text = String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()])
-            .replace("\\\n", " ");
-        let args = text.trim()[instruction.keyword.len()..].trim();
+        let args = instruction_args(dockerfile, instruction);
+        let args = args.as_str();
         let words: Vec<String> = if args.starts_with('[') {
             args.trim_matches(|c| c == '[' || c == ']')
                 .split(',')
@@ -1114,13 +1119,7 @@ pub fn deployed(path: &str) -> bool {
         return false;
     }
     let file = file.to_ascii_lowercase();
-    let stem = file.split('.').next().unwrap_or(&file);
-    !(file.ends_with(".ipynb")
-        || file == "conftest.py"
-        || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || file.contains(".test.")
-        || file.contains(".spec."))
+    !(file.ends_with(".ipynb") || super::reads::test_file_name(&file))
 }
 
 #[cfg(test)]
