@@ -417,12 +417,7 @@ impl ClientKeySpans {
 /// Key variables the code reads, directly or through an SDK's default.
 fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
     let client_keys = ClientKeySpans::of(facts);
-    let cx = reads::ReadContext {
-        path: file.path,
-        kind: file.kind,
-        bytes: file.source.bytes,
-        facts,
-    };
+    let cx = reads::ReadContext::new(file.path, file.kind, file.source.bytes, facts);
     let python = file.kind == FileKind::Python;
     let mut found: Vec<Consumer> = facts
         .env_reads

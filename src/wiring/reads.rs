@@ -34,6 +34,31 @@ pub struct ReadContext<'a> {
     pub kind: FileKind,
     pub bytes: &'a [u8],
     pub facts: &'a CodeFacts,
+    /// For a test file, the lines that have a skip on them or on one of the two lines after,
+    /// joined: worked out once per file, not once per read. None for other files.
+    guarded_lines: std::cell::OnceCell<Option<String>>,
+}
+
+impl<'a> ReadContext<'a> {
+    pub fn new(path: &'a str, kind: FileKind, bytes: &'a [u8], facts: &'a CodeFacts) -> Self {
+        ReadContext {
+            path,
+            kind,
+            bytes,
+            facts,
+            guarded_lines: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// A test that skips when the variable is missing: a line naming it also says skip, or
+    /// one of the two lines after it does (`@pytest.mark.skipif(not os.getenv("X"), ...)`,
+    /// `it.skipIf(!process.env.X)`, `t.Skip` beside `os.Getenv("X")`).
+    fn skips_without(&self, variable: &str) -> bool {
+        self.guarded_lines
+            .get_or_init(|| test_file(self.path).then(|| guarded_lines(self.bytes)))
+            .as_ref()
+            .is_some_and(|lines| lines.contains(variable))
+    }
 }
 
 /// The kind of a direct read; `feeds_client` says whether its value becomes an SDK client's key.
@@ -41,7 +66,7 @@ pub fn read_kind(cx: &ReadContext, read: &EnvRead, feeds_client: bool) -> ReadKi
     if is_write(cx, read) {
         return ReadKind::Write;
     }
-    if test_file(cx.path) && skips_without(cx.bytes, &read.name) {
+    if cx.skips_without(&read.name) {
         return ReadKind::Guarded;
     }
     if cx.kind == FileKind::Python {
@@ -169,18 +194,22 @@ pub fn test_file_name(file: &str) -> bool {
         || file.contains(".spec.")
 }
 
-/// A test file that skips when the variable is missing: a line naming it also says skip
-/// (`@pytest.mark.skipif(not os.getenv("X"), ...)`, `it.skipIf(!process.env.X)`,
-/// `t.Skip` beside `os.Getenv("X")`).
-fn skips_without(bytes: &[u8], variable: &str) -> bool {
+/// The lines with a skip on them or on one of the two lines after, one per line.
+fn guarded_lines(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().collect();
-    lines.iter().enumerate().any(|(i, line)| {
-        line.contains(variable)
-            && lines[i..(i + 3).min(lines.len())]
-                .iter()
-                .any(|l| l.to_ascii_lowercase().contains("skip"))
-    })
+    let skips: Vec<bool> = lines
+        .iter()
+        .map(|l| l.to_ascii_lowercase().contains("skip"))
+        .collect();
+    let mut guarded = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if skips[i..(i + 3).min(lines.len())].contains(&true) {
+            guarded.push_str(line);
+            guarded.push('\n');
+        }
+    }
+    guarded
 }
 
 /// A Python block header enclosing a line.
@@ -323,12 +352,7 @@ mod tests {
 
     fn kinds(src: &str) -> Vec<(String, ReadKind)> {
         let facts = crate::code::python::facts(src.as_bytes());
-        let cx = ReadContext {
-            path: "app/llm.py",
-            kind: FileKind::Python,
-            bytes: src.as_bytes(),
-            facts: &facts,
-        };
+        let cx = ReadContext::new("app/llm.py", FileKind::Python, src.as_bytes(), &facts);
         facts
             .env_reads
             .iter()
@@ -383,12 +407,7 @@ mod tests {
             src.as_bytes(),
             crate::code::javascript::Dialect::TypeScript,
         );
-        let cx = ReadContext {
-            path: "src/app.ts",
-            kind: FileKind::TypeScript,
-            bytes: src.as_bytes(),
-            facts: &facts,
-        };
+        let cx = ReadContext::new("src/app.ts", FileKind::TypeScript, src.as_bytes(), &facts);
         let got: Vec<(String, ReadKind)> = facts
             .env_reads
             .iter()
