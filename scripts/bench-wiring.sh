@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the cross-file rules on a generated monorepo that is all wiring: SERVICES apps, each
 # with FILES source files reading OPENAI_API_KEY, a compose service, a Kubernetes Deployment,
-# env files and a workflow; prints keylint's median with and without the cross-file rules (what
+# env files and a workflow; prints keylint's median with and without the cross-file rules, run in
+# alternation, and the median of their paired differences (what
 # following keys across files costs), rg's for scale, and keylint's peak memory.
 #
 #   scripts/bench-wiring.sh                 defaults: SERVICES=200 FILES=50 (10,000 files)
@@ -13,10 +14,10 @@ services="${SERVICES:-200}"
 files="${FILES:-50}"
 runs="${RUNS:-10}"
 tree="$PWD/.bench/wiring-tree"
-command -v hyperfine >/dev/null && command -v rg >/dev/null && [ -x /usr/bin/time ] || {
-  echo "installing ripgrep, hyperfine and time from Debian" >&2
+command -v rg >/dev/null && [ -x /usr/bin/time ] || {
+  echo "installing ripgrep and time from Debian" >&2
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep hyperfine time >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep time >/dev/null
 }
 
 rm -rf "$tree"
@@ -63,25 +64,52 @@ cargo build --release --quiet
 keylint="$PWD/target/release/keylint"
 count=$(find "$tree" -type f | wc -l)
 echo "tree: generated monorepo, $services services, $count files ($(du -sh "$tree" | cut -f1))"
-hyperfine --style basic --warmup 2 --runs "$runs" --ignore-failure \
-  --export-json "$PWD/.bench/wiring.json" \
-  -n keylint "$keylint check --exit-zero --quiet --format json --output /dev/null '$tree'" \
-  -n per-file "$keylint check --exit-zero --quiet --format json --output /dev/null --ignore KL301,KL302,KL304,KL305,KL307,KL310 '$tree'" \
-  -n rg "rg -c -F -e sk- -e T3BlbkFJ -e Authorization -e OPENAI_API_KEY '$tree'" >&2
+# The two keylint runs alternate, so a drift of this machine's speed hits both alike; the
+# cost is the median of the paired differences, in wall time and in CPU time.
+python3 - "$keylint" "$tree" "$runs" >"$PWD/.bench/wiring-runs.txt" <<'PY'
+import resource, subprocess, sys, time
+keylint, tree, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+base = [keylint, "check", "--exit-zero", "--quiet", "--format", "json", "--output", "/dev/null"]
+commands = {"keylint": base + [tree],
+            "per-file": base + ["--ignore", "KL301,KL302,KL304,KL305,KL307,KL310", tree],
+            "rg": ["rg", "-c", "-F", "-e", "sk-", "-e", "T3BlbkFJ", "-e", "Authorization",
+                   "-e", "OPENAI_API_KEY", tree]}
+def timed(command):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+for name in commands:  # warm-up
+    timed(commands[name])
+for run in range(runs):
+    for name in commands:
+        wall, cpu = timed(commands[name])
+        print(name, run, f"{wall:.4f}", f"{cpu:.4f}")
+PY
 /usr/bin/time -v "$keylint" check --exit-zero --quiet --format json --output /dev/null "$tree" \
   2>"$PWD/.bench/wiring-time.txt" >/dev/null
 peak_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$PWD/.bench/wiring-time.txt")
 findings=$("$keylint" check --exit-zero --quiet --format json "$tree" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["findings"])')
-python3 - "$PWD/.bench/wiring.json" "$peak_kb" "$findings" <<'PY'
-import json, statistics, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-keylint = statistics.median(results["keylint"]["times"])
-per_file = statistics.median(results["per-file"]["times"])
-rg = statistics.median(results["rg"]["times"])
-print(f"keylint, every rule:           {keylint:.2f} s")
-print(f"keylint, no cross-file rules:  {per_file:.2f} s  (the wiring costs "
-      f"{keylint - per_file:+.2f} s, {100 * (keylint - per_file) / per_file:+.0f}%)")
+python3 - "$PWD/.bench/wiring-runs.txt" "$peak_kb" "$findings" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, run, wall, cpu = line.split()
+    runs.setdefault(name, []).append((float(wall), float(cpu)))
+def median(name, i):
+    return statistics.median(r[i] for r in runs[name])
+def paired(i):
+    return statistics.median(a[i] - b[i] for a, b in zip(runs["keylint"], runs["per-file"]))
+keylint, per_file, rg = median("keylint", 0), median("per-file", 0), median("rg", 0)
+print(f"keylint, every rule:           {keylint:.2f} s wall, {median('keylint', 1):.2f} s CPU")
+print(f"keylint, no cross-file rules:  {per_file:.2f} s wall, {median('per-file', 1):.2f} s CPU")
+print(f"the cross-file rules cost:     {paired(0):+.2f} s wall ({100 * paired(0) / per_file:+.0f}%), "
+      f"{paired(1):+.2f} s CPU ({100 * paired(1) / median('per-file', 1):+.0f}%)  "
+      f"(medians of {len(runs['keylint'])} paired runs)")
 print(f"rg, for scale:                 {rg:.2f} s")
 print(f"peak memory {int(sys.argv[2]) / 1024:.1f} MB; findings: {sys.argv[3]} (expected 0)")
 PY

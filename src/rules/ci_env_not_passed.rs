@@ -110,7 +110,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
             let first = &missing[0];
             let primary = Place {
                 path: &summary.path,
-                bytes: &summary.bytes,
+                bytes: summary.bytes(),
                 span: job.name_span.clone(),
             };
             let related: Vec<(Place, String)> = missing
@@ -120,7 +120,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                     (
                         Place {
                             path: &m.file.path,
-                            bytes: &m.file.bytes,
+                            bytes: m.file.bytes(),
                             span: m.consumer.span.clone(),
                         },
                         format!(

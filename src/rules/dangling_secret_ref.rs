@@ -49,7 +49,7 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
                     .find(|(_, o)| &o.kind == kind && &o.name == name && same_namespace(o));
                 let primary = |span: &std::ops::Range<usize>| Place {
                     path: &summary.path,
-                    bytes: &summary.bytes,
+                    bytes: summary.bytes(),
                     span: span.clone(),
                 };
                 let (message, label, help, (other, object), span) = match defined {
@@ -91,7 +91,7 @@ pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a
                 let related = [(
                     Place {
                         path: &other.path,
-                        bytes: &other.bytes,
+                        bytes: other.bytes(),
                         span: object.span.clone(),
                     },
                     format!("{kind} `{}` is defined here", object.name),

@@ -115,13 +115,13 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
         let variable = &consumer.variable;
         let primary = Place {
             path: &summary.path,
-            bytes: &summary.bytes,
+            bytes: summary.bytes(),
             span: consumer.span.clone(),
         };
         let mut related = vec![(
             Place {
                 path: &other.path,
-                bytes: &other.bytes,
+                bytes: other.bytes(),
                 span: provided.span.clone(),
             },
             format!("{} provides {} here", provided.place, provided.name),

@@ -48,7 +48,7 @@ pub fn check_across<'a>(
         let variable = first.variable;
         let primary = Place {
             path: &unit.summary.path,
-            bytes: &unit.summary.bytes,
+            bytes: unit.summary.bytes(),
             span: unit.span.clone(),
         };
         let help = match unit.runs {
@@ -130,7 +130,7 @@ fn none_of_its_providers<'a>(
         );
         let primary = Place {
             path: &unit.summary.path,
-            bytes: &unit.summary.bytes,
+            bytes: unit.summary.bytes(),
             span: unit.span.clone(),
         };
         findings.extend(

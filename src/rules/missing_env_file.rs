@@ -56,7 +56,7 @@ fn missing<'a>(
                     rule,
                     &Place {
                         path: &file.path,
-                        bytes: &file.bytes,
+                        bytes: file.bytes(),
                         span,
                     },
                     format!(
@@ -125,14 +125,14 @@ pub fn check_across<'a>(
         let mut related = need.related();
         if let Some(env_summary) = env_summary {
             let first_line = env_summary
-                .bytes
+                .bytes()
                 .iter()
                 .position(|&b| b == b'\n')
-                .unwrap_or(env_summary.bytes.len());
+                .unwrap_or(env_summary.bytes().len());
             related.push((
                 Place {
                     path: &env_summary.path,
-                    bytes: &env_summary.bytes,
+                    bytes: env_summary.bytes(),
                     span: 0..first_line,
                 },
                 format!("`{}` defines no {variable}", env_file.reference.path),
@@ -142,7 +142,7 @@ pub fn check_across<'a>(
             rule,
             &Place {
                 path: &owner.path,
-                bytes: &owner.bytes,
+                bytes: owner.bytes(),
                 span: env_file.reference.span.clone(),
             },
             format!(

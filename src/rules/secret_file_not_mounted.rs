@@ -120,7 +120,7 @@ pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) ->
                 rule,
                 &Place {
                     path: &unit.summary.path,
-                    bytes: &unit.summary.bytes,
+                    bytes: unit.summary.bytes(),
                     span,
                 },
                 format!("{}, {message}", unit.reaching(&what)),

@@ -14,7 +14,8 @@ pub mod reads;
 pub mod units;
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::code::facts::CodeFacts;
 use crate::config::ci::CiFile;
@@ -41,11 +42,15 @@ const MAX_NEIGHBOUR_BYTES: u64 = 1_000_000;
 #[derive(Debug)]
 pub struct Summary {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// The file's bytes: kept for configuration files, read again from disk for a source file
+    /// only when a message or finding points into it (see [`Summary::bytes`]).
+    bytes: OnceLock<Vec<u8>>,
+    /// Where a source file is on disk, and its length when it was scanned.
+    reread: Option<(PathBuf, usize)>,
     pub kind: FileKind,
     pub kube: KubeModel,
     /// GitHub Actions workflows: jobs, triggers and scripts.
-    pub workflow: Option<CiFile>,
+    pub workflow: Option<Box<CiFile>>,
     /// Key variables the file's code needs.
     pub consumers: Vec<Consumer>,
     /// Every variable the file's code reads, key or not.
@@ -56,7 +61,7 @@ pub struct Summary {
     pub loads_dotenv: bool,
     /// Secret files the code reads (`/run/secrets/openai_api_key`).
     pub secret_reads: Vec<SecretRead>,
-    pub compose: Option<ComposeSummary>,
+    pub compose: Option<Box<ComposeSummary>>,
     /// Dockerfiles: variables `ENV` gives a non-empty default.
     pub dockerfile_env: Option<Vec<String>>,
     /// Every variable the file provides, whatever its name, for KL302's close names.
@@ -162,7 +167,7 @@ impl Summary {
             resolve_generated(&mut kube, dir);
         }
         let workflow = match file.kind {
-            FileKind::GithubWorkflow => config.and_then(|m| m.ci.clone()),
+            FileKind::GithubWorkflow => config.and_then(|m| m.ci.clone()).map(Box::new),
             _ => None,
         };
         let facts = file.kind.is_source().then(|| file.code()).flatten();
@@ -186,7 +191,7 @@ impl Summary {
             (FileKind::Compose, Some(model)) => model
                 .compose
                 .as_ref()
-                .map(|compose| compose_summary(compose, model, dir, file.scan_top)),
+                .map(|compose| Box::new(compose_summary(compose, model, dir, file.scan_top))),
             _ => None,
         };
         let dockerfile_env = (file.kind == FileKind::Dockerfile).then(|| {
@@ -237,9 +242,19 @@ impl Summary {
         {
             return None;
         }
+        // A scan of a large tree would otherwise hold every source file that reads a key.
+        let reread = file
+            .location
+            .filter(|_| file.kind.is_source())
+            .map(|location| (location.to_path_buf(), file.source.bytes.len()));
+        let bytes = match reread {
+            Some(_) => OnceLock::new(),
+            None => OnceLock::from(file.source.bytes.to_vec()),
+        };
         Some(Summary {
             path: file.path.to_owned(),
-            bytes: file.source.bytes.to_vec(),
+            bytes,
+            reread,
             kind: file.kind,
             kube,
             workflow,
@@ -265,7 +280,8 @@ impl Summary {
     fn code_with(path: &str, kind: FileKind, imports: Vec<String>) -> Summary {
         Summary {
             path: path.to_owned(),
-            bytes: Vec::new(),
+            bytes: OnceLock::from(Vec::new()),
+            reread: None,
             kind,
             kube: KubeModel::default(),
             workflow: None,
@@ -282,10 +298,25 @@ impl Summary {
         }
     }
 
+    /// The file's bytes. A source file's are read again from disk the first time; if it
+    /// changed since the scan, they are empty (spans are clamped where they are shown).
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.get_or_init(|| {
+            let Some((location, len)) = &self.reread else {
+                return Vec::new();
+            };
+            std::fs::read(location)
+                .ok()
+                .filter(|bytes| bytes.len() == *len)
+                .unwrap_or_default()
+        })
+    }
+
     /// The 1-based line of a byte offset, for messages.
     pub fn line(&self, offset: usize) -> usize {
-        let end = offset.min(self.bytes.len());
-        self.bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        let bytes = self.bytes();
+        let end = offset.min(bytes.len());
+        bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
     }
 
     /// `path:line` of a byte offset.
@@ -452,6 +483,8 @@ fn consumers(file: &FileContext, facts: &CodeFacts) -> Vec<Consumer> {
         }
     }
     found.sort_by_key(|c| c.span.start);
+    // Kept until the end of the scan: no spare capacity.
+    found.shrink_to_fit();
     found
 }
 
@@ -825,10 +858,10 @@ pub fn judge_referenced_values(
             location,
             summary.kind,
             crate::rules::GitStatus::Committable,
-            &summary.bytes,
+            summary.bytes(),
         );
         // Only the entries named: the extra key names must not judge other settings.
-        let lines: Vec<(usize, &str)> = crate::config::model(summary.kind, &summary.bytes)
+        let lines: Vec<(usize, &str)> = crate::config::model(summary.kind, summary.bytes())
             .map(|model| {
                 model
                     .settings
@@ -903,5 +936,33 @@ mod tests {
             .map(|r| client_keys.feed(r))
             .collect();
         assert_eq!(fed, [true, true, false]);
+    }
+
+    #[test]
+    fn a_source_file_is_read_again_for_its_bytes_and_not_if_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = dir.path().join("app.py");
+        let text = b"import os\nKEY = os.environ[\"OPENAI_API_KEY\"]\n";
+        std::fs::write(&location, text).unwrap();
+        let linter = Linter::new(crate::lint::Settings::default()).unwrap();
+        let summary = || {
+            let report = linter.lint_bytes(
+                "app.py",
+                &location,
+                FileKind::Python,
+                crate::rules::GitStatus::Committable,
+                text,
+            );
+            report.summary.expect("the file reads a key")
+        };
+        let kept = summary();
+        assert!(kept.bytes.get().is_none(), "not held during the scan");
+        assert_eq!(kept.bytes(), text);
+        assert_eq!(kept.line(text.len() - 1), 2);
+
+        let changed = summary();
+        std::fs::write(&location, b"print()\n").unwrap();
+        assert_eq!(changed.bytes(), b"");
+        assert_eq!(changed.line(20), 1);
     }
 }

@@ -136,7 +136,7 @@ fn compose_provides<'a>(
     let files: Vec<&ComposeSummary> = wiring
         .compose_files(file)
         .iter()
-        .filter_map(|s| s.compose.as_ref())
+        .filter_map(|s| s.compose.as_deref())
         .collect();
     if files
         .iter()

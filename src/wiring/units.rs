@@ -485,7 +485,7 @@ impl<'a> Unit<'a> {
             .map(|(summary, span, message)| {
                 let place = crate::finding::Place {
                     path: &summary.path,
-                    bytes: &summary.bytes,
+                    bytes: summary.bytes(),
                     span,
                 };
                 (place, message)
@@ -670,7 +670,7 @@ fn trace<'a>(
 /// The `ENTRYPOINT` and `CMD` of the stage a Dockerfile builds (the `target`, else the last),
 /// inherited through `FROM <earlier stage>`.
 fn image_command(dockerfile: &Summary, target: Option<&str>) -> (Option<String>, Option<String>) {
-    let parsed = crate::parse::dockerfile::parse(&dockerfile.bytes);
+    let parsed = crate::parse::dockerfile::parse(dockerfile.bytes());
     let named = |name: &str| {
         parsed.stages.iter().find(|s| {
             s.name
@@ -735,7 +735,7 @@ fn instruction_args(
     instruction: &crate::parse::dockerfile::Instruction,
 ) -> String {
     let text =
-        String::from_utf8_lossy(&dockerfile.bytes[instruction.span.clone()]).replace("\\\n", " ");
+        String::from_utf8_lossy(&dockerfile.bytes()[instruction.span.clone()]).replace("\\\n", " ");
     text.trim()[instruction.keyword.len()..].trim().to_owned()
 }
 
@@ -971,7 +971,7 @@ fn link_image<'a>(
 /// The first instruction of a Dockerfile, as a related location.
 fn first_line<'a>(dockerfile: &'a Summary, words: &str) -> (&'a Summary, Range<usize>, String) {
     let mut start = 0;
-    for line in dockerfile.bytes.split(|&b| b == b'\n') {
+    for line in dockerfile.bytes().split(|&b| b == b'\n') {
         let text = line.trim_ascii();
         if !text.is_empty() && !text.starts_with(b"#") {
             let offset = line.len() - line.trim_ascii_start().len();
@@ -990,7 +990,7 @@ fn first_line<'a>(dockerfile: &'a Summary, words: &str) -> (&'a Summary, Range<u
 /// `--from` stages or URLs), joined to `root`; None when it copies the whole context (`.`),
 /// uses a pattern, or copies nothing.
 fn copied_sources(dockerfile: &Summary, root: &str) -> Option<Vec<String>> {
-    let parsed = crate::parse::dockerfile::parse(&dockerfile.bytes);
+    let parsed = crate::parse::dockerfile::parse(dockerfile.bytes());
     let mut sources = Vec::new();
     for instruction in &parsed.instructions {
         if !matches!(instruction.keyword.as_str(), "COPY" | "ADD")
@@ -1036,7 +1036,7 @@ fn copied_sources(dockerfile: &Summary, root: &str) -> Option<Vec<String>> {
 fn deployed_compose(summary: &Summary) -> Option<&ComposeSummary> {
     let in_devcontainer =
         summary.path.starts_with(".devcontainer/") || summary.path.contains("/.devcontainer/");
-    summary.compose.as_ref().filter(|_| !in_devcontainer)
+    summary.compose.as_deref().filter(|_| !in_devcontainer)
 }
 
 /// Whether a mount at `mount` makes `path` exist: a directory over the file, or the file
