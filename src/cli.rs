@@ -167,6 +167,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             color,
             width: output_width(args.output.is_none() && io::stdout().is_terminal()),
             quiet: args.quiet,
+            verbose: args.verbose,
         }),
         Format::Json => Box::new(JsonReporter),
         Format::Sarif => Box::new(SarifReporter),

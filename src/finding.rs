@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::file_role::FileRole;
 use crate::rules::RuleInfo;
 use crate::source::Position;
 
@@ -12,6 +13,8 @@ pub struct Finding {
     pub rule: &'static RuleInfo,
     /// Relative to the scan root, `/`-separated.
     pub path: String,
+    /// What the file is for, as the rules judged it.
+    pub role: FileRole,
     pub start: Position,
     /// Just past the last character (exclusive), as in SARIF.
     pub end: Position,

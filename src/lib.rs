@@ -8,6 +8,7 @@ pub mod cli;
 pub mod code;
 pub mod config;
 pub mod file_kind;
+pub mod file_role;
 pub mod finding;
 pub mod git_status;
 pub mod keys;

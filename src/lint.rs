@@ -10,6 +10,7 @@ use std::rc::Rc;
 use sha2::{Digest, Sha256};
 
 use crate::file_kind::FileKind;
+use crate::file_role::FileRole;
 use crate::finding::{Finding, Place, Related, Snippet};
 use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
@@ -122,13 +123,17 @@ impl Linter {
         git: GitStatus,
         bytes: &[u8],
     ) -> FileReport {
-        self.lint_bytes_under(None, path, location, kind, git, bytes)
+        let role = FileRole::of(path, kind, bytes);
+        self.lint_bytes_under(None, role, path, location, kind, git, bytes)
     }
 
-    /// As `lint_bytes`, for a file the scan found under `scan_top`.
+    /// As `lint_bytes`, for a file the scan found under `scan_top`, whose role the scan worked
+    /// out from its path inside the tree.
+    #[allow(clippy::too_many_arguments)]
     pub fn lint_bytes_under(
         &self,
         scan_top: Option<&Path>,
+        role: FileRole,
         path: &str,
         location: &Path,
         kind: FileKind,
@@ -153,11 +158,12 @@ impl Linter {
                     FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
                 file.location = Some(location);
                 file.scan_top = scan_top;
+                file.role = role;
                 file.structure_wanted = true;
                 report.summary = crate::wiring::Summary::of(&file);
                 report.note_config_failure(&file);
             } else if cross_file && crate::wiring::followed_code(kind) {
-                report.summary = Some(crate::wiring::Summary::code(path, kind, bytes));
+                report.summary = Some(crate::wiring::Summary::code(path, kind, role, bytes));
             }
             return report;
         }
@@ -165,9 +171,10 @@ impl Linter {
         let mut file = FileContext::new(path, kind, &source, &hits, git, &self.settings.key_vars);
         file.location = Some(location);
         file.scan_top = scan_top;
+        file.role = role;
         let suppressions = Suppressions::scan(&source);
         let mut violations = Vec::new();
-        for rule in &self.rules {
+        for rule in self.rules.iter().filter(|rule| rule.roles.contains(&role)) {
             let mut found = Vec::new();
             (rule.check)(&file, &mut found);
             for mut violation in found {
@@ -248,6 +255,7 @@ impl Linter {
         let start = source.position(violation.span.start);
         Finding {
             rule,
+            role: file.role,
             path: shown_path.to_owned(),
             start,
             end: source.position(violation.span.end),
@@ -454,8 +462,15 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
                 }
             })
             .collect();
+        // The scan replaces this guess from the display path with the role it worked out.
+        let role = FileRole::of(
+            primary.path,
+            FileKind::of(Path::new(primary.path)),
+            primary.bytes,
+        );
         Some(Finding {
             rule,
+            role,
             path: linter.redact_path(primary.path),
             start,
             end: source.position(span.end),

@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::file_kind::FileKind;
+use crate::file_role::FileRole;
 use crate::finding::Finding;
 use crate::git_status::IgnoreOracle;
 use crate::lint::Linter;
@@ -160,7 +161,12 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         crate::wiring::quiet_optional_settings(&mut findings, &outcome, linter);
         let referenced = crate::wiring::judge_referenced_values(&summaries, linter, &findings);
         findings.extend(referenced);
-        findings.extend(cross_file);
+        findings.extend(cross_file.into_iter().map(|mut finding| {
+            if let Ok(at) = summaries.binary_search_by(|s| s.path.as_str().cmp(&finding.path)) {
+                finding.role = summaries[at].role;
+            }
+            finding
+        }));
         notes.extend(outcome.notes.into_iter().map(|(path, message)| Note {
             path: linter.redact_path(&path),
             level: NoteLevel::Verbose,
@@ -230,6 +236,21 @@ impl Scan<'_> {
         }
     }
 
+    /// The path that says what a file is for: inside the directory the scan walked (scanning
+    /// `fixtures/app` judges `tests/x.py` there as a test, not everything as fixtures), or as
+    /// named on the command line.
+    fn path_in_tree(&self, path: &Path, display: &str) -> String {
+        self.roots
+            .iter()
+            .filter(|root| path.starts_with(root) && path != **root)
+            .max_by_key(|root| root.as_os_str().len())
+            .and_then(|root| path.strip_prefix(root).ok())
+            .map_or_else(
+                || display.to_owned(),
+                |inside| inside.to_string_lossy().replace('\\', "/"),
+            )
+    }
+
     /// Whether the symlink at `path` leads inside the scanned tree (then it is followed);
     /// a link that leads out is passed over with a note naming its target.
     fn link_stays_inside(&self, path: &Path) -> bool {
@@ -278,9 +299,10 @@ impl Scan<'_> {
                     self.note(note(NoteLevel::Verbose, message));
                 }
                 let top = self.scan_top(path);
+                let role = FileRole::of(&self.path_in_tree(path, &display), kind, buffer);
                 let report = self
                     .linter
-                    .lint_bytes_under(top, &display, path, kind, git, buffer);
+                    .lint_bytes_under(top, role, &display, path, kind, git, buffer);
                 if let Some(summary) = report.summary {
                     self.summaries.lock().expect("not poisoned").push(summary);
                 }

@@ -462,3 +462,60 @@ fn cross_file_rules_need_directories() {
     let directory = keylint(repo.path(), &["check", "--select", "KL301"]);
     assert_eq!(code(&directory), 1, "{}", stdout(&directory));
 }
+
+/// What a file is for decides which rules judge it: KL201 judges production code and examples,
+/// not tests or recorded HTTP; KL101 judges a key with OpenAI's marker in a test too. The role
+/// is in JSON, in SARIF's result properties and, with `--verbose`, beside each code.
+#[test]
+fn file_roles_decide_which_rules_judge_a_file() {
+    let output = keylint(
+        &repo_root(),
+        &["check", "fixtures/roles", "--format", "json"],
+    );
+    assert_eq!(code(&output), 1);
+    let found: Vec<String> = json(&output)["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["role"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "KL201 fixtures/roles/examples/models.js example",
+            "KL101 fixtures/roles/tests/test_client.py test",
+            "KL201 fixtures/roles/web/models.js production",
+        ]
+    );
+
+    let sarif = keylint(
+        &repo_root(),
+        &["check", "fixtures/roles", "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("valid SARIF");
+    let roles: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["properties"]["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["example", "test", "production"]);
+
+    let human = keylint(
+        &repo_root(),
+        &["check", "fixtures/roles", "--verbose", "--color", "never"],
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("KL101 hardcoded-key (test file)"), "{text}");
+    assert!(
+        text.contains("KL201 missing-bearer (production file)"),
+        "{text}"
+    );
+}

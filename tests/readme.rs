@@ -37,5 +37,10 @@ fn every_rule_has_its_page_in_rules() {
         let text = std::fs::read_to_string(&page).unwrap_or_else(|_| panic!("{page:?}"));
         assert_eq!(text, rule.docs);
         assert!(text.starts_with(&format!("# {} {}\n", rule.code, rule.name)));
+        let judged = keylint::file_role::judged_line(rule.roles);
+        assert!(
+            text.lines().any(|line| line == judged),
+            "{page:?} says which files it judges: {judged}"
+        );
     }
 }

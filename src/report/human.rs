@@ -22,6 +22,8 @@ pub struct HumanReporter {
     pub width: usize,
     /// Leave out the summary line.
     pub quiet: bool,
+    /// Show with each finding's code what the file is for (`in a test file`).
+    pub verbose: bool,
 }
 
 impl Reporter for HumanReporter {
@@ -41,7 +43,10 @@ impl Reporter for HumanReporter {
         for finding in &report.outcome.findings {
             let mut rendered = String::new();
             handler
-                .render_report(&mut rendered, &FindingDiagnostic::new(finding))
+                .render_report(
+                    &mut rendered,
+                    &FindingDiagnostic::new(finding, self.verbose),
+                )
                 .map_err(io::Error::other)?;
             out.write_all(rendered.as_bytes())?;
             writeln!(out)?;
@@ -89,6 +94,8 @@ fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
 /// Every text from a scanned file or its name is escaped (see `escape_controls`).
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    /// `KL101 hardcoded-key`, with the file's role when verbose.
+    code: String,
     message: String,
     label: String,
     help: String,
@@ -97,9 +104,15 @@ struct FindingDiagnostic<'a> {
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    fn new(finding: &'a Finding) -> Self {
+    fn new(finding: &'a Finding, verbose: bool) -> Self {
+        let rule = finding.rule;
+        let mut code = format!("{} {}", rule.code, rule.name);
+        if verbose {
+            code.push_str(&format!(" ({} file)", finding.role.as_str()));
+        }
         FindingDiagnostic {
             finding,
+            code,
             message: escape_controls(&finding.message).into_owned(),
             label: escape_controls(&finding.label).into_owned(),
             help: escape_controls(&finding.help).into_owned(),
@@ -163,8 +176,7 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let rule = self.finding.rule;
-        Some(Box::new(format!("{} {}", rule.code, rule.name)))
+        Some(Box::new(&self.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -326,6 +338,7 @@ mod tests {
             color: false,
             width,
             quiet: true,
+            verbose: false,
         };
         let mut out = Vec::new();
         reporter.write(&report, &mut out).unwrap();

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Reporter};
+use crate::file_role::FileRole;
 use crate::rules::Severity;
 
 pub struct JsonReporter;
@@ -32,6 +33,8 @@ struct JsonFinding<'a> {
     name: &'static str,
     severity: Severity,
     path: &'a str,
+    /// What the file is for: production, test, example, recorded-data, ci or deployment.
+    role: FileRole,
     line: usize,
     column: usize,
     end_line: usize,
@@ -72,6 +75,7 @@ impl Reporter for JsonReporter {
                 name: f.rule.name,
                 severity: f.rule.severity,
                 path: &f.path,
+                role: f.role,
                 line: f.start.line,
                 column: f.start.column,
                 end_line: f.end.line,

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Reporter};
+use crate::file_role::FileRole;
 use crate::rules::{RuleInfo, Severity};
 use crate::source::Position;
 
@@ -109,6 +110,15 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    properties: ResultProperties,
+}
+
+/// keylint's own facts about a result.
+#[derive(Serialize)]
+struct ResultProperties {
+    /// What the file is for (`production`, `test`, `example`, `recorded-data`, `ci`,
+    /// `deployment`).
+    role: FileRole,
 }
 
 #[derive(Serialize)]
@@ -282,6 +292,7 @@ impl Reporter for SarifReporter {
                     })
                     .collect(),
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
+                properties: ResultProperties { role: f.role },
             })
             .collect();
         let log = Log {

@@ -85,6 +85,8 @@ pub struct FileContext<'a> {
     /// Build the configuration model even without a key variable in the file (the wiring needs
     /// the structure of every compose file and manifest).
     pub structure_wanted: bool,
+    /// What the file is for; rules run only on the roles they judge.
+    pub role: crate::file_role::FileRole,
     keys: OnceCell<Vec<KeyMatch>>,
     config: OnceCell<Option<ConfigModel>>,
     code: OnceCell<Option<CodeFacts>>,
@@ -109,6 +111,7 @@ impl<'a> FileContext<'a> {
             location: None,
             scan_top: None,
             structure_wanted: false,
+            role: crate::file_role::FileRole::Production,
             keys: OnceCell::new(),
             config: OnceCell::new(),
             code: OnceCell::new(),

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::file_role::{FileRole, ALL_ROLES, NOT_TESTS_OR_DATA};
+
 use crate::rules::{
     build_arg_secret, ci_env_not_passed, dangling_secret_ref, dotenv_loaded_late,
     dotenv_not_ignored, empty_key, encoded_key, env_name_mismatch, env_not_provided, hardcoded_key,
@@ -44,6 +46,8 @@ pub struct RuleInfo {
     pub security_severity: Option<&'static str>,
     /// SARIF precision: very-high, high, medium or low.
     pub precision: &'static str,
+    /// The files the rule judges, by what they are for (see [`FileRole`]).
+    pub roles: &'static [FileRole],
     pub check: RuleCheck,
 }
 
@@ -71,6 +75,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("9.0"),
         precision: "high",
+        roles: ALL_ROLES,
         check: hardcoded_key::check,
     },
     RuleInfo {
@@ -82,6 +87,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("9.0"),
         precision: "high",
+        roles: ALL_ROLES,
         check: encoded_key::check,
     },
     RuleInfo {
@@ -93,6 +99,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: placeholder_key::check,
     },
     RuleInfo {
@@ -104,6 +111,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: malformed_key_value::check,
     },
     RuleInfo {
@@ -115,6 +123,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: truncated_key::check,
     },
     RuleInfo {
@@ -126,6 +135,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: wrong_provider_key::check,
     },
     RuleInfo {
@@ -137,6 +147,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: empty_key::check,
     },
     RuleInfo {
@@ -148,6 +159,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: unstripped_key_file::check,
     },
     RuleInfo {
@@ -159,6 +171,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: module_key_ignored::check,
     },
     RuleInfo {
@@ -170,6 +183,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: missing_bearer::check,
     },
     RuleInfo {
@@ -181,6 +195,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: malformed_bearer::check,
     },
     RuleInfo {
@@ -192,6 +207,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: uninterpolated_header::check,
     },
     RuleInfo {
@@ -203,6 +219,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: wrong_auth_header::check,
     },
     RuleInfo {
@@ -214,6 +231,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: malformed_org_header::check,
     },
     RuleInfo {
@@ -225,6 +243,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: missing_auth_header::check,
     },
     RuleInfo {
@@ -236,6 +255,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "medium",
+        roles: ALL_ROLES,
         check: env_not_provided::check,
     },
     RuleInfo {
@@ -247,6 +267,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: ALL_ROLES,
         check: env_name_mismatch::check,
     },
     RuleInfo {
@@ -258,6 +279,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: unset_interpolation::check,
     },
     RuleInfo {
@@ -269,6 +291,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: ALL_ROLES,
         check: missing_env_file::check,
     },
     RuleInfo {
@@ -280,6 +303,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: ALL_ROLES,
         check: dangling_secret_ref::check,
     },
     RuleInfo {
@@ -291,6 +315,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: optional_secret_ref::check,
     },
     RuleInfo {
@@ -302,6 +327,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "medium",
+        roles: ALL_ROLES,
         check: ci_env_not_passed::check,
     },
     RuleInfo {
@@ -313,6 +339,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: unexported_shell_var::check,
     },
     RuleInfo {
@@ -324,6 +351,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness"],
         security_severity: None,
         precision: "high",
+        roles: NOT_TESTS_OR_DATA,
         check: dotenv_loaded_late::check,
     },
     RuleInfo {
@@ -335,6 +363,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["correctness", "configuration"],
         security_severity: None,
         precision: "medium",
+        roles: ALL_ROLES,
         check: secret_file_not_mounted::check,
     },
     RuleInfo {
@@ -346,6 +375,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("8.0"),
         precision: "high",
+        roles: ALL_ROLES,
         check: dotenv_not_ignored::check,
     },
     RuleInfo {
@@ -357,6 +387,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("6.5"),
         precision: "high",
+        roles: ALL_ROLES,
         check: build_arg_secret::check,
     },
     RuleInfo {
@@ -368,6 +399,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("5.5"),
         precision: "high",
+        roles: ALL_ROLES,
         check: secret_in_configmap::check,
     },
     RuleInfo {
@@ -379,6 +411,7 @@ pub static RULES: &[RuleInfo] = &[
         tags: &["security", "secret"],
         security_severity: Some("5.0"),
         precision: "medium",
+        roles: NOT_TESTS_OR_DATA,
         check: key_logged::check,
     },
 ];

@@ -23,6 +23,7 @@ use crate::config::compose::{ComposeFile, EnvFileRef};
 use crate::config::kubernetes::{KubeModel, KubeObject};
 use crate::config::{ConfigModel, Place};
 use crate::file_kind::FileKind;
+use crate::file_role::FileRole;
 use crate::finding::Finding;
 use crate::lint::{CrossFileFindings, Linter};
 use crate::rules::key_setting::key_variable;
@@ -42,6 +43,8 @@ const MAX_NEIGHBOUR_BYTES: u64 = 1_000_000;
 #[derive(Debug)]
 pub struct Summary {
     pub path: String,
+    /// What the file is for.
+    pub role: FileRole,
     /// The file's bytes: kept for configuration files, read again from disk for a source file
     /// only when a message or finding points into it (see [`Summary::bytes`]).
     bytes: OnceLock<Vec<u8>>,
@@ -224,7 +227,7 @@ impl Summary {
         let empty =
             kube.objects.is_empty() && kube.containers.is_empty() && kube.patched.is_empty();
         if followed_code(file.kind) && consumers.is_empty() && secret_reads.is_empty() {
-            let mut summary = Summary::code_with(file.path, file.kind, imports);
+            let mut summary = Summary::code_with(file.path, file.kind, file.role, imports);
             summary.reads = reads;
             summary.sets = sets;
             summary.loads_dotenv = facts.is_some_and(|f| !f.dotenv_loads.is_empty());
@@ -253,6 +256,7 @@ impl Summary {
         };
         Some(Summary {
             path: file.path.to_owned(),
+            role: file.role,
             bytes,
             reread,
             kind: file.kind,
@@ -273,13 +277,14 @@ impl Summary {
 
     /// A source file that needs no key itself: kept for its imports, so that units can be
     /// followed through it (its bytes are not kept: no finding points into it).
-    pub fn code(path: &str, kind: FileKind, bytes: &[u8]) -> Summary {
-        Summary::code_with(path, kind, imports::imports(kind, bytes))
+    pub fn code(path: &str, kind: FileKind, role: FileRole, bytes: &[u8]) -> Summary {
+        Summary::code_with(path, kind, role, imports::imports(kind, bytes))
     }
 
-    fn code_with(path: &str, kind: FileKind, imports: Vec<String>) -> Summary {
+    fn code_with(path: &str, kind: FileKind, role: FileRole, imports: Vec<String>) -> Summary {
         Summary {
             path: path.to_owned(),
+            role,
             bytes: OnceLock::from(Vec::new()),
             reread: None,
             kind,
@@ -853,7 +858,9 @@ pub fn judge_referenced_values(
         };
         let keys: Vec<String> = names.iter().map(|(_, key, _)| key.clone()).collect();
         let narrowed = linter.narrowed(VALUE_RULES, &keys);
-        let report = narrowed.lint_bytes(
+        let report = narrowed.lint_bytes_under(
+            None,
+            summary.role,
             &summary.path,
             location,
             summary.kind,
