@@ -177,6 +177,13 @@ const DATA_DIRS: &[&str] = &[
     "__recordings__",
 ];
 
+/// A test's path: in a test folder, or named as test runners collect (`/`-separated).
+pub fn test_path(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or(path);
+    test_file_name(name) || parts.any(|dir| test_dir(&dir.to_ascii_lowercase()))
+}
+
 /// `tests`, `test`, `__tests__`, `spec`, `e2e`, `testdata`, and folders named for what they
 /// test (`unit_tests`, `integration-tests`, `Connectors.UnitTests`).
 fn test_dir(dir: &str) -> bool {

@@ -173,25 +173,7 @@ pub fn set_by_calls(bytes: &[u8]) -> Vec<String> {
 
 /// Test files: what a test runner collects, not what a deployment runs.
 pub fn test_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let file = lower.rsplit('/').next().unwrap_or(&lower);
-    lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "test" | "tests" | "__tests__" | "spec" | "e2e"))
-        || test_file_name(file)
-}
-
-/// A file name a test runner collects: `conftest.py`, `test_x.py`, `x_test.go`, `x.test.ts`,
-/// `x.spec.js` (lower-cased).
-pub fn test_file_name(file: &str) -> bool {
-    let stem = file.split('.').next().unwrap_or(file);
-    file == "conftest.py"
-        || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || file.contains(".test.")
-        || file.contains(".spec.")
+    crate::file_role::test_path(path)
 }
 
 /// The lines with a skip on them or on one of the two lines after, one per line.

@@ -1118,8 +1118,7 @@ pub fn deployed(path: &str) -> bool {
     if components.any(|dir| NOT_DEPLOYED_DIRS.contains(&dir)) {
         return false;
     }
-    let file = file.to_ascii_lowercase();
-    !(file.ends_with(".ipynb") || super::reads::test_file_name(&file))
+    !(file.to_ascii_lowercase().ends_with(".ipynb") || crate::file_role::test_file_name(file))
 }
 
 #[cfg(test)]
