@@ -124,6 +124,50 @@ pub fn serves_models(id: &str) -> bool {
     MODEL_PREFIXES.iter().any(|(_, ids)| ids.contains(&id))
 }
 
+/// How a provider's own API wants its key, when not as `Authorization: Bearer`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AuthScheme {
+    /// The provider's id in the catalog.
+    pub provider: String,
+    /// Hosts of the API; one starting with `.` is a suffix (`.openai.azure.com`).
+    pub hosts: Vec<String>,
+    /// The header and scheme: `x-api-key`, `Authorization: Token`.
+    pub header: String,
+}
+
+impl AuthScheme {
+    pub fn serves(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| {
+            if h.starts_with('.') {
+                host.ends_with(h.as_str())
+            } else {
+                host == h
+            }
+        })
+    }
+}
+
+/// The providers' own authentication schemes (`auth` in the catalog), parsed once.
+pub fn auth_schemes() -> &'static [AuthScheme] {
+    static SCHEMES: OnceLock<Vec<AuthScheme>> = OnceLock::new();
+    SCHEMES.get_or_init(|| {
+        let docs = YamlLoader::load_from_str(CATALOG_YAML).expect("rules/providers.yaml is valid");
+        docs.first()
+            .and_then(|root| root["auth"].as_vec())
+            .map(|schemes| {
+                schemes
+                    .iter()
+                    .map(|node| AuthScheme {
+                        provider: node["provider"].as_str().unwrap_or_default().to_owned(),
+                        hosts: string_list(node, "hosts"),
+                        header: node["header"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
 /// The catalog, parsed once.
 pub fn catalog() -> &'static [Provider] {
     static CATALOG: OnceLock<Vec<Provider>> = OnceLock::new();

@@ -7,12 +7,24 @@ use std::ops::Range;
 use crate::rules::code_helpers::{
     authorization_headers, file_mentions, segments, sub_span, Segment, OPENAI_HOST,
 };
+use crate::rules::endpoint::Endpoint;
 use crate::rules::missing_bearer::suggestion;
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
+    let file_to_openai = file_mentions(facts, &[OPENAI_HOST]);
     for header in authorization_headers(facts) {
+        let endpoint = Endpoint::of_header(facts, header);
+        // An API with a scheme of its own (Replicate's `Token`), or no AI API at all.
+        if !endpoint.may_take_bearer() {
+            continue;
+        }
+        let to_openai = match endpoint {
+            Endpoint::OpenAi => true,
+            Endpoint::Unknown => file_to_openai,
+            _ => false,
+        };
         let parts = segments(file, &header.value);
         // The literal text before the first hole (adjacent literals joined), and whether a
         // hole follows.
@@ -38,7 +50,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         let found = found.or_else(|| {
             let lower = text.trim_start().to_ascii_lowercase();
             let other_scheme = ["basic ", "token "].iter().find(|s| lower.starts_with(**s));
-            (other_scheme.is_some() && file_mentions(facts, &[OPENAI_HOST])).then(|| {
+            (other_scheme.is_some() && to_openai).then(|| {
                 let start = text.len() - text.trim_start().len();
                 (
                     joined_span(&leading, start..start + 5),

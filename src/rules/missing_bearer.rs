@@ -4,11 +4,16 @@ use crate::code::facts::Expr;
 use crate::rules::code_helpers::{
     authorization_headers, code_is_key_like, is_key_like, segments, Language, Segment,
 };
+use crate::rules::endpoint::Endpoint;
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
     for header in authorization_headers(facts) {
+        // A bare key is what some APIs want: judged only toward one that takes Bearer, or may.
+        if !Endpoint::of_header(facts, header).may_take_bearer() {
+            continue;
+        }
         // The first thing in the value, leading blanks skipped.
         let first = segments(file, &header.value).into_iter().find(|s| match s {
             Segment::Text { text, .. } => !text.trim().is_empty(),

@@ -5,6 +5,7 @@ use crate::code::facts::Expr;
 use crate::rules::code_helpers::{
     file_mentions, is_key_like, segments, Segment, AZURE_HOSTS, OPENAI_HOST,
 };
+use crate::rules::endpoint::Endpoint;
 use crate::rules::{FileContext, Violation};
 
 const KEY_HEADERS: &[&str] = &[
@@ -29,9 +30,16 @@ const MISSPELLED: &[&str] = &[
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
-    let to_openai = file_mentions(facts, &[OPENAI_HOST]);
-    let to_azure = file_mentions(facts, AZURE_HOSTS);
+    let file_to_openai = file_mentions(facts, &[OPENAI_HOST]);
+    let file_to_azure = file_mentions(facts, AZURE_HOSTS);
     for header in &facts.headers {
+        // The header's own request decides; what the file talks to only when it cannot.
+        let (to_openai, to_azure) = match Endpoint::of_header(facts, header) {
+            Endpoint::OpenAi => (true, false),
+            Endpoint::Azure => (false, true),
+            Endpoint::Unknown => (file_to_openai, file_to_azure),
+            Endpoint::BearerApi | Endpoint::OwnScheme(_) | Endpoint::NotAi => continue,
+        };
         let lower = header.name.to_ascii_lowercase();
         let (message, help) = if to_openai && !to_azure && KEY_HEADERS.contains(&lower.as_str()) {
             (
