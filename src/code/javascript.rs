@@ -43,7 +43,7 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
             ..CodeFacts::default()
         };
     }
-    let tree = match parse(source, &dialect.language()) {
+    let tree = match parse_jsx_text(source, &dialect.language()) {
         Ok(tree) => tree,
         Err(message) => {
             return CodeFacts {
@@ -65,6 +65,69 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
     let mut facts = walker.finish();
     facts.parse_error = error;
     facts
+}
+
+/// Parses, and when the grammar fails on a bare `&` in JSX text (`<b>Terms & Conditions</b>`,
+/// tree-sitter-javascript issue #366; React renders it as text), parses again with the bare
+/// `&` inside the broken parts read as spaces: the same length, so every span stays. The
+/// second tree is kept only when it has no error left.
+fn parse_jsx_text(source: &[u8], language: &Language) -> Result<Tree, String> {
+    let tree = parse(source, language)?;
+    if !tree.root_node().has_error() {
+        return Ok(tree);
+    }
+    let mut patched = source.to_vec();
+    let mut any = false;
+    for range in error_ranges(&tree) {
+        for at in range {
+            if bare_ampersand(source, at) {
+                patched[at] = b' ';
+                any = true;
+            }
+        }
+    }
+    if !any {
+        return Ok(tree);
+    }
+    match parse(&patched, language) {
+        Ok(second) if !second.root_node().has_error() => Ok(second),
+        _ => Ok(tree),
+    }
+}
+
+/// The byte ranges of the outermost ERROR nodes.
+fn error_ranges(tree: &Tree) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    let mut cursor = tree.walk();
+    while let Some(node) = stack.pop() {
+        if node.is_error() {
+            ranges.push(node.byte_range());
+        } else if node.has_error() {
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    ranges
+}
+
+/// An `&` that is not `&&`, `&=` nor an entity (`&amp;`, `&#38;`).
+fn bare_ampersand(source: &[u8], at: usize) -> bool {
+    if source.get(at) != Some(&b'&') {
+        return false;
+    }
+    let before = at.checked_sub(1).and_then(|b| source.get(b));
+    let after = source.get(at + 1);
+    if before == Some(&b'&') || matches!(after, Some(b'&' | b'=')) {
+        return false;
+    }
+    let rest = &source[at + 1..source.len().min(at + 34)];
+    let entity = rest.iter().position(|&b| b == b';').is_some_and(|end| {
+        end > 0
+            && rest[..end]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'#')
+    });
+    !entity
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2515,6 +2578,21 @@ export async function chat(messages: Message[]): Promise<Response> {
     fn comments_hold_no_facts() {
         let facts = js("// { Authorization: `Bearer ${key}` }\n/* fetch(url, { headers: { Authorization: key } }); console.log(process.env.OPENAI_API_KEY) */\n");
         assert_eq!(facts, CodeFacts::default());
+    }
+
+    #[test]
+    fn a_bare_ampersand_in_jsx_text_is_text() {
+        let src =
+            "const a = <div>{b && (<p onClick={() => {\n  go();\n}}>Create & Run\n</p>)}</div>;\n\
+                   const c = <b>Terms &amp; Conditions & more</b>;\n\
+                   console.log(response.data['api_key'], x & y);\n";
+        let facts = js(src);
+        assert_eq!(facts.parse_error, None);
+        assert!(matches!(&facts.logs[0].args[0], Expr::Name { path, .. }
+            if path == "response.data[\"api_key\"]"));
+        // Real syntax errors stay errors.
+        let broken = js("const a = <div>Create & Run</div>;\nfunction broken( {\n");
+        assert!(broken.parse_error.is_some());
     }
 
     #[test]
