@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::code::facts::{CodeFacts, Expr, Header, StringLit, StringPart};
+use crate::providers::catalog;
 use crate::rules::key_setting::{key_variable, known_prefix, whole_key};
 use crate::rules::FileContext;
 
@@ -237,6 +238,42 @@ pub fn names_tls_material(text: &str) -> bool {
     words(text).iter().any(|w| TLS_WORDS.contains(&w.as_str()))
 }
 
+/// Words that make a key name a flag or a setting about a key (`has_api_key`, `useApiKey`).
+const FLAG_WORDS: &[&str] = &[
+    "enable", "has", "is", "missing", "need", "needs", "no", "require", "requires", "show", "use",
+    "uses", "valid", "with", "without",
+];
+
+/// Whether a name says it holds an API key: `api_key`, `apiKey`, `APIKEY`, `openai_key`; not a
+/// flag about one (`has_api_key`), nor any `key` or `token`.
+pub fn names_api_key(name: &str) -> bool {
+    let words = words(name);
+    if words
+        .first()
+        .is_some_and(|w| FLAG_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    match words.as_slice() {
+        [.., last] if last == "apikey" => true,
+        [.., before, last] if last == "key" => {
+            before == "api"
+                || catalog()
+                    .iter()
+                    .any(|p| p.id.split('-').next() == Some(before.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// The last segment of a path: `response.data["api_key"]`: `api_key`; `self.key`: `key`.
+pub fn last_segment(path: &str) -> &str {
+    path.trim_end_matches(['"', '\'', ']', ')'])
+        .rsplit(['.', '[', '"', '\''])
+        .next()
+        .unwrap_or(path)
+}
+
 /// Hosts of OpenAI's and Azure OpenAI's APIs.
 pub const OPENAI_HOST: &str = "api.openai.com";
 pub const AZURE_HOSTS: &[&str] = &[".openai.azure.com", ".cognitiveservices.azure.com"];
@@ -328,5 +365,38 @@ mod tests {
         ));
         assert!(!names_tls_material("apiKey"));
         assert!(!names_tls_material("cache_key"));
+    }
+
+    #[test]
+    fn api_key_names() {
+        for name in [
+            "api_key",
+            "apiKey",
+            "APIKEY",
+            "OPENAI_API_KEY",
+            "openai_key",
+            "ApiKey",
+        ] {
+            assert!(names_api_key(name), "{name}");
+        }
+        for name in [
+            "key",
+            "token",
+            "has_api_key",
+            "hasApiKey",
+            "api_key_env",
+            "cache_key",
+        ] {
+            assert!(!names_api_key(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn last_segments() {
+        assert_eq!(last_segment("response.data[\"api_key\"]"), "api_key");
+        assert_eq!(last_segment("data['api_key']"), "api_key");
+        assert_eq!(last_segment("self.key"), "key");
+        assert_eq!(last_segment("key"), "key");
+        assert_eq!(last_segment(""), "");
     }
 }
