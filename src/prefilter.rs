@@ -21,6 +21,8 @@ const COMMON_KEY_SUFFIX: &str = "_API_KEY";
 const KUBE_OWNER: usize = usize::MAX - 2;
 /// Owner of the literals that make a source file worth parsing.
 const CODE_OWNER: usize = usize::MAX - 1;
+/// Owner of the literals of API key names in code.
+const KEY_NAME_OWNER: usize = usize::MAX - 3;
 
 /// Literals that put a source file in an AI provider's context, where the source-code rules
 /// judge headers and requests (besides key variable names and key markers).
@@ -34,6 +36,10 @@ const CODE_LITERALS: &[&str] = &[
     "azure.com",
     "Groq",
 ];
+
+/// API key names in code (`api_key`, `openai_api_key`, `apiKey`, `ApiKey`, `APIKey`, `apikey`,
+/// `API_KEY`), without their first letter: the SIMD searcher keys on rarer bytes than `api`.
+const KEY_NAME_LITERALS: &[&str] = &["pi_key", "piKey", "PIKey", "pikey", "PI_KEY"];
 
 /// Literals that make a configuration file worth modelling besides key variable names:
 /// Kubernetes Secrets and kustomize secret generators hold base64 or arbitrary names, and a
@@ -53,11 +59,18 @@ pub struct Hits {
     pub kube: bool,
     /// An AI provider is named: source-code rules may fire.
     pub code: bool,
+    /// An API key is named in code (`api_key`, `apiKey`): the rules that follow a key by its
+    /// name may fire.
+    pub key_name: bool,
 }
 
 impl Hits {
     pub fn any(&self) -> bool {
-        self.key_var || self.kube || self.code || self.providers.iter().any(|&hit| hit)
+        self.key_var
+            || self.kube
+            || self.code
+            || self.key_name
+            || self.providers.iter().any(|&hit| hit)
     }
 
     /// Configuration rules may fire: a key variable or a Secret/ConfigMap is named.
@@ -69,6 +82,12 @@ impl Hits {
     /// variable.
     pub fn code_context(&self) -> bool {
         self.code || self.key_var
+    }
+
+    /// The rules that follow a key by its name in code (KL108, KL404) may fire: besides the
+    /// code context, a file that names an API key without naming a provider.
+    pub fn key_names(&self) -> bool {
+        self.code_context() || self.key_name
     }
 }
 
@@ -97,7 +116,11 @@ impl Prefilter {
             patterns.push(literal);
             owners.push(KEY_VAR_OWNER);
         }
-        for (literals, owner) in [(KUBE_LITERALS, KUBE_OWNER), (CODE_LITERALS, CODE_OWNER)] {
+        for (literals, owner) in [
+            (KUBE_LITERALS, KUBE_OWNER),
+            (CODE_LITERALS, CODE_OWNER),
+            (KEY_NAME_LITERALS, KEY_NAME_OWNER),
+        ] {
             for literal in literals {
                 patterns.push(literal);
                 owners.push(owner);
@@ -122,8 +145,9 @@ impl Prefilter {
             key_var: false,
             kube: false,
             code: false,
+            key_name: false,
         };
-        let mut remaining = self.provider_count + 3;
+        let mut remaining = self.provider_count + 4;
         let mut from = 0;
         while let Some(found) = self.automaton.find(Input::new(bytes).range(from..)) {
             let owner = self.owners[found.pattern().as_usize()];
@@ -131,6 +155,7 @@ impl Prefilter {
                 KEY_VAR_OWNER => &mut hits.key_var,
                 KUBE_OWNER => &mut hits.kube,
                 CODE_OWNER => &mut hits.code,
+                KEY_NAME_OWNER => &mut hits.key_name,
                 provider => &mut hits.providers[provider],
             };
             if !*seen {
@@ -167,6 +192,9 @@ mod tests {
         assert!(prefilter.scan(b"MY_LLM_KEY=1").key_var);
         assert!(prefilter.scan(b"OPENAI_API_KEY=").config());
         assert!(!prefilter.scan(b"kind: Secret").code_context());
+        let named = prefilter.scan(b"console.log(response.data['api_key'])");
+        assert!(named.key_names() && !named.code_context());
+        assert!(prefilter.scan(b"const apiKey = x").key_name);
         let hits = prefilter.scan(b"key = 'sk-ant-api03-...'");
         let anthropic = catalog().iter().position(|p| p.id == "anthropic").unwrap();
         assert!(hits.providers[anthropic]);

@@ -19,6 +19,10 @@ pub struct CodeFacts {
     pub logs: Vec<LogCall>,
     /// Shell: every command the script runs, in source order. Other front-ends leave it empty.
     pub commands: Vec<CommandRun>,
+    /// Values handed to TLS settings: the `key`/`cert`/`ca` of a TLS options object (https and
+    /// undici Agents, `tls.connect`, `Deno.createHttpClient`), the arguments of
+    /// `load_cert_chain`, `load_verify_locations`, `ssl_channel_credentials`, `cert=` keywords.
+    pub tls_material: Vec<Expr>,
     /// Why the file could not be parsed (it is still scanned as text for KL101).
     pub parse_error: Option<String>,
 }
@@ -302,6 +306,7 @@ impl CodeFacts {
         self.dotenv_loads.extend(other.dotenv_loads);
         self.logs.extend(other.logs);
         self.commands.extend(other.commands);
+        self.tls_material.extend(other.tls_material);
         if self.parse_error.is_none() {
             self.parse_error = other.parse_error;
         }
@@ -352,6 +357,7 @@ impl CodeFacts {
                 r(function);
             }
         }
+        self.tls_material.iter_mut().for_each(|e| e.remap(map));
     }
 }
 

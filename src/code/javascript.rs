@@ -43,7 +43,7 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
             ..CodeFacts::default()
         };
     }
-    let tree = match parse(source, &dialect.language()) {
+    let tree = match parse_jsx_text(source, &dialect.language()) {
         Ok(tree) => tree,
         Err(message) => {
             return CodeFacts {
@@ -65,6 +65,69 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
     let mut facts = walker.finish();
     facts.parse_error = error;
     facts
+}
+
+/// Parses, and when the grammar fails on a bare `&` in JSX text (`<b>Terms & Conditions</b>`,
+/// tree-sitter-javascript issue #366; React renders it as text), parses again with the bare
+/// `&` inside the broken parts read as spaces: the same length, so every span stays. The
+/// second tree is kept only when it has no error left.
+fn parse_jsx_text(source: &[u8], language: &Language) -> Result<Tree, String> {
+    let tree = parse(source, language)?;
+    if !tree.root_node().has_error() {
+        return Ok(tree);
+    }
+    let mut patched = source.to_vec();
+    let mut any = false;
+    for range in error_ranges(&tree) {
+        for at in range {
+            if bare_ampersand(source, at) {
+                patched[at] = b' ';
+                any = true;
+            }
+        }
+    }
+    if !any {
+        return Ok(tree);
+    }
+    match parse(&patched, language) {
+        Ok(second) if !second.root_node().has_error() => Ok(second),
+        _ => Ok(tree),
+    }
+}
+
+/// The byte ranges of the outermost ERROR nodes.
+fn error_ranges(tree: &Tree) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    let mut cursor = tree.walk();
+    while let Some(node) = stack.pop() {
+        if node.is_error() {
+            ranges.push(node.byte_range());
+        } else if node.has_error() {
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    ranges
+}
+
+/// An `&` that is not `&&`, `&=` nor an entity (`&amp;`, `&#38;`).
+fn bare_ampersand(source: &[u8], at: usize) -> bool {
+    if source.get(at) != Some(&b'&') {
+        return false;
+    }
+    let before = at.checked_sub(1).and_then(|b| source.get(b));
+    let after = source.get(at + 1);
+    if before == Some(&b'&') || matches!(after, Some(b'&' | b'=')) {
+        return false;
+    }
+    let rest = &source[at + 1..source.len().min(at + 34)];
+    let entity = rest.iter().position(|&b| b == b';').is_some_and(|end| {
+        end > 0
+            && rest[..end]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'#')
+    });
+    !entity
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,6 +581,25 @@ const LOG_LEVELS: &[&str] = &[
     "http", "notice", "critical",
 ];
 
+/// Properties of a TLS options object whose values are certificates or private keys.
+const TLS_PROPERTIES: &[&str] = &[
+    "key",
+    "cert",
+    "ca",
+    "pfx",
+    "passphrase",
+    "privateKey",
+    "certChain",
+    "caCerts",
+];
+
+/// One of these makes an object a TLS options object (`{ cert, key }` of an https or undici
+/// Agent, `tls.connect`, `Deno.createHttpClient`).
+const TLS_SHAPE: &[&str] = &["cert", "ca", "pfx", "certChain", "caCerts"];
+
+/// Methods that strip a string's trailing newline.
+const STRIP_METHODS: &[&str] = &["trim", "trimEnd", "trimRight"];
+
 /// Axios-style methods: `(url, config)`.
 const URL_CONFIG_METHODS: &[&str] = &["get", "delete", "head", "options"];
 /// Axios-style methods: `(url, data, config)`.
@@ -558,6 +640,11 @@ struct Walker<'s> {
     /// Axios objects whose `defaults` or `interceptors` are touched.
     axios_configured: HashSet<String>,
     pending: Vec<Pending>,
+    /// Variables assigned an unstripped file read: (enclosing function, name, index of the
+    /// assignment, where the assignment ends).
+    file_holders: Vec<(Option<Range<usize>>, String, usize, usize)>,
+    /// Variables stripped (`raw.trim()`): (name, where).
+    strips: Vec<(String, usize)>,
 }
 
 /// A property of an object literal: its name (when static), what it holds, the whole property.
@@ -584,10 +671,13 @@ impl<'s> Walker<'s> {
             axios_instances: HashMap::new(),
             axios_configured: HashSet::new(),
             pending: Vec::new(),
+            file_holders: Vec::new(),
+            strips: Vec::new(),
         }
     }
 
     fn finish(mut self) -> CodeFacts {
+        self.mark_stripped_holders();
         for pending in std::mem::take(&mut self.pending) {
             let mut headers = pending.headers;
             let mut base_url = None;
@@ -679,6 +769,7 @@ impl<'s> Walker<'s> {
             }
             "object" => {
                 self.object(node, ctx);
+                self.tls_options(node);
                 true
             }
             "variable_declarator" => {
@@ -959,9 +1050,8 @@ impl<'s> Walker<'s> {
                     "replace" | "replaceAll" => match self.expr_at(object, depth + 1) {
                         Expr::FileRead { stripped, .. } => {
                             let pattern = argv.first().map(|p| self.text(*p)).unwrap_or_default();
-                            let strips = ["\\n", "\\s", "\\r"].iter().any(|w| pattern.contains(w));
                             Expr::FileRead {
-                                stripped: stripped || strips,
+                                stripped: stripped || strips_newline(&pattern),
                                 span,
                             }
                         }
@@ -1442,6 +1532,16 @@ impl<'s> Walker<'s> {
             }
         }
 
+        // `raw.trim()`, `raw.replace(/\n$/, "")`: the variable's value is stripped here.
+        let strips = STRIP_METHODS.contains(&method)
+            || (matches!(method, "replace" | "replaceAll")
+                && argv
+                    .first()
+                    .is_some_and(|pattern| strips_newline(&self.text(*pattern))));
+        if let (true, Some(path)) = (strips, object_path) {
+            self.strips.push((path.to_string(), span.start));
+        }
+
         // Logs.
         let logs = match object_path {
             Some("console") => CONSOLE_METHODS.contains(&method),
@@ -1676,6 +1776,7 @@ impl<'s> Walker<'s> {
                 if self.is_require_of(value, DOTENV_MODULES) {
                     self.dotenv_modules.insert(target.clone());
                 }
+                self.hold_file_read(&target, &expr, node.end_byte(), ctx);
                 self.facts.assignments.push(Assignment {
                     target,
                     target_span: name.byte_range(),
@@ -1835,6 +1936,7 @@ impl<'s> Walker<'s> {
             }
         }
 
+        self.hold_file_read(&target, &value, node.end_byte(), ctx);
         self.facts.assignments.push(Assignment {
             target,
             target_span: left.byte_range(),
@@ -1843,6 +1945,59 @@ impl<'s> Walker<'s> {
             top_level: ctx.top_level,
             exported: false,
         });
+    }
+
+    /// Notes a variable assigned an unstripped file read (the assignment pushed next).
+    fn hold_file_read(&mut self, target: &str, value: &Expr, end: usize, ctx: &Ctx) {
+        if let Expr::FileRead {
+            stripped: false, ..
+        } = value
+        {
+            let index = self.facts.assignments.len();
+            let function = ctx.function.clone();
+            self.file_holders
+                .push((function, target.to_string(), index, end));
+        }
+    }
+
+    /// A file read whose variable is stripped later in the same function (also after the
+    /// `try` block that read it) is a stripped read.
+    fn mark_stripped_holders(&mut self) {
+        for (function, name, index, end) in std::mem::take(&mut self.file_holders) {
+            let stripped_later = self.strips.iter().any(|(stripped, at)| {
+                *stripped == name && *at >= end && function.as_ref().is_none_or(|f| f.contains(at))
+            });
+            if !stripped_later {
+                continue;
+            }
+            if let Some(Expr::FileRead { stripped, .. }) = self
+                .facts
+                .assignments
+                .get_mut(index)
+                .map(|assignment| &mut assignment.value)
+            {
+                *stripped = true;
+            }
+        }
+    }
+
+    /// The certificates and private keys of a TLS options object.
+    fn tls_options(&mut self, node: Node) {
+        let props = self.props(node);
+        let named = |names: &[&str], name: &Option<(String, Range<usize>)>| {
+            name.as_ref()
+                .is_some_and(|(n, _)| names.contains(&n.as_str()))
+        };
+        if !props.iter().any(|(name, _, _)| named(TLS_SHAPE, name)) {
+            return;
+        }
+        for (name, prop, _) in &props {
+            if named(TLS_PROPERTIES, name) {
+                if let Some(value) = self.prop_expr(prop) {
+                    self.facts.tls_material.push(value);
+                }
+            }
+        }
     }
 
     /// A class field `key = value`, recorded as `this.key`.
@@ -1933,6 +2088,11 @@ impl<'s> Walker<'s> {
             }
         }
     }
+}
+
+/// Whether a `replace` pattern removes newlines (`/\n$/`, `/\s+$/`, `"\n"`).
+fn strips_newline(pattern: &str) -> bool {
+    ["\\n", "\\s", "\\r"].iter().any(|w| pattern.contains(w))
 }
 
 fn is_axios_method(method: &str) -> bool {
@@ -2423,6 +2583,61 @@ async function f() {
     }
 
     #[test]
+    fn reads_stripped_later_in_their_function() {
+        let src = r#"
+async function token(path) {
+  let raw;
+  try {
+    raw = await readFile(path, "utf8");
+  } catch (error) {
+    throw error;
+  }
+  return raw.trim();
+}
+const other = readFileSync(p, "utf8");
+function clean(other) {
+  return other.trim();
+}
+function inner() {
+  const kept = readFileSync(p, "utf8");
+  return kept;
+}
+const trimmed = kept.trim();
+"#;
+        let facts = js(src);
+        let stripped = |target: &str| {
+            facts
+                .assignments
+                .iter()
+                .find_map(|a| match &a.value {
+                    Expr::FileRead { stripped, .. } if a.target == target => Some(*stripped),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert!(stripped("raw"));
+        // Top-level reads count strips anywhere after them; a function's only its own.
+        assert!(stripped("other"));
+        assert!(!stripped("kept"));
+    }
+
+    #[test]
+    fn tls_options_objects() {
+        let src = "const agent = new https.Agent({ key, cert: certPem, ca });\n\
+                   const headers = { key: k, value: v };\n";
+        let facts = js(src);
+        let names: Vec<&str> = facts
+            .tls_material
+            .iter()
+            .filter_map(|e| match e {
+                Expr::Name { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["key", "certPem", "ca"]);
+    }
+
+    #[test]
     fn assignments() {
         let src = "let key;\nkey = 'sk-abc';\nopenai.apiKey = process.env.KEY;\nvar x = 1, y = \"two\";\nclass C { apiKey = process.env.K; }";
         let facts = js(src);
@@ -2515,6 +2730,21 @@ export async function chat(messages: Message[]): Promise<Response> {
     fn comments_hold_no_facts() {
         let facts = js("// { Authorization: `Bearer ${key}` }\n/* fetch(url, { headers: { Authorization: key } }); console.log(process.env.OPENAI_API_KEY) */\n");
         assert_eq!(facts, CodeFacts::default());
+    }
+
+    #[test]
+    fn a_bare_ampersand_in_jsx_text_is_text() {
+        let src =
+            "const a = <div>{b && (<p onClick={() => {\n  go();\n}}>Create & Run\n</p>)}</div>;\n\
+                   const c = <b>Terms &amp; Conditions & more</b>;\n\
+                   console.log(response.data['api_key'], x & y);\n";
+        let facts = js(src);
+        assert_eq!(facts.parse_error, None);
+        assert!(matches!(&facts.logs[0].args[0], Expr::Name { path, .. }
+            if path == "response.data[\"api_key\"]"));
+        // Real syntax errors stay errors.
+        let broken = js("const a = <div>Create & Run</div>;\nfunction broken( {\n");
+        assert!(broken.parse_error.is_some());
     }
 
     #[test]

@@ -124,6 +124,32 @@ const NOT_PRINTED: &[&str] = &[
     "stacklevel",
 ];
 
+/// Methods whose arguments are certificates or private keys (or their paths).
+const TLS_CALLS: &[&str] = &[
+    "load_cert_chain",
+    "load_verify_locations",
+    "ssl_channel_credentials",
+    "create_default_context",
+    "wrap_socket",
+];
+
+/// Keyword arguments that take certificates or private keys (or their paths).
+const TLS_KWARGS: &[&str] = &[
+    "cert",
+    "certfile",
+    "keyfile",
+    "cafile",
+    "cadata",
+    "ssl_context",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "ssl_ca_certs",
+    "client_cert",
+    "private_key",
+    "certificate_chain",
+    "root_certificates",
+];
+
 /// The facts of one Python file.
 pub fn facts(source: &[u8]) -> CodeFacts {
     facts_with_statements(source).0
@@ -326,6 +352,8 @@ struct Py<'s> {
     header_dicts: HashSet<usize>,
     /// Subscripts that are written or deleted, not read.
     write_targets: HashSet<usize>,
+    /// Names and attributes stripped (`raw.strip()`): (path, where).
+    strips: Vec<(String, usize)>,
     facts: CodeFacts,
 }
 
@@ -340,6 +368,7 @@ impl<'s> Py<'s> {
             urls: HashMap::new(),
             header_dicts: HashSet::new(),
             write_targets: HashSet::new(),
+            strips: Vec::new(),
             facts: CodeFacts::default(),
         }
     }
@@ -954,6 +983,7 @@ impl<'s> Py<'s> {
                 }
             }
             "call" => {
+                self.note_strip(node);
                 // `session.headers.update({...})`, `client.headers.setdefault(...)`.
                 let path = node
                     .child_by_field_name("function")
@@ -971,6 +1001,45 @@ impl<'s> Py<'s> {
             _ => {}
         }
         true
+    }
+
+    /// `raw.strip()`, `raw.rstrip("\n")`, `raw.replace("\n", "")` on a name or attribute.
+    fn note_strip(&mut self, call: Node<'_>) {
+        let Some(function) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return;
+        };
+        let (Some(object), Some(method)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        ) else {
+            return;
+        };
+        let strips = match self.text(method) {
+            "strip" | "rstrip" => true,
+            "replace" => self.args(call).positional.first().is_some_and(|arg| {
+                self.plain_text(*arg)
+                    .is_some_and(|text| text.contains('\n') || text.contains('\r'))
+            }),
+            _ => false,
+        };
+        if let (true, Some(path)) = (strips, self.path_string(object)) {
+            self.strips.push((path, call.start_byte()));
+        }
+    }
+
+    /// Whether `path` is stripped after `end` in the function around it (the whole module at
+    /// top level).
+    fn stripped_later(&self, path: &str, end: usize, ctx: Ctx) -> bool {
+        self.strips.iter().any(|(stripped, at)| {
+            stripped == path
+                && *at >= end
+                && ctx
+                    .function
+                    .is_none_or(|(start, stop)| (start..stop).contains(at))
+        })
     }
 
     /// `target = value` (or `with value as target`) for pass 1.
@@ -1078,7 +1147,7 @@ impl<'s> Py<'s> {
                 let args = node
                     .named_children(&mut cursor)
                     .filter(|child| !matches!(child.kind(), "chevron" | "comment"))
-                    .map(|child| self.expr(child, 1))
+                    .map(|child| self.printed(child, 1))
                     .collect();
                 self.facts.logs.push(LogCall {
                     span: node.byte_range(),
@@ -1190,7 +1259,14 @@ impl<'s> Py<'s> {
         if !matches!(target.kind(), "identifier" | "attribute" | "subscript") {
             return;
         }
-        let expr = self.expr(value, 0);
+        let mut expr = self.expr(value, 0);
+        if let Expr::FileRead { stripped, .. } = &mut expr {
+            // A read whose variable is stripped later in the same function is stripped.
+            *stripped = *stripped
+                || self
+                    .path_string(target)
+                    .is_some_and(|path| self.stripped_later(&path, node.end_byte(), ctx));
+        }
         if target.kind() == "subscript" {
             let object = target.child_by_field_name("value");
             let key = target
@@ -1230,6 +1306,7 @@ impl<'s> Py<'s> {
                 self.mark_header_dict(kw.value);
             }
         }
+        self.tls_arguments(function, &args);
         let last = canon.as_deref().map(|c| c.rsplit('.').next().unwrap_or(c));
 
         // `headers.update({...})`, `session.headers.update(Authorization=...)`.
@@ -1302,7 +1379,7 @@ impl<'s> Py<'s> {
                             .filter(|kw| !NOT_PRINTED.contains(&kw.name))
                             .map(|kw| kw.value),
                     )
-                    .map(|arg| self.expr(arg, 1))
+                    .map(|arg| self.printed(arg, 1))
                     .collect();
                 self.facts.logs.push(LogCall {
                     span: node.byte_range(),
@@ -1311,6 +1388,87 @@ impl<'s> Py<'s> {
             }
         }
         self.request(node, function, canon.as_deref(), &args, ctx);
+    }
+
+    /// The certificates and private keys a call hands to TLS settings.
+    fn tls_arguments(&mut self, function: Node<'_>, args: &Args<'_, '_>) {
+        let method = match function.kind() {
+            "attribute" => function.child_by_field_name("attribute"),
+            _ => Some(function),
+        }
+        .map(|name| self.text(name));
+        let all = method.is_some_and(|m| TLS_CALLS.contains(&m));
+        let values: Vec<Node<'_>> = args
+            .positional
+            .iter()
+            .copied()
+            .filter(|_| all)
+            .chain(
+                args.keywords
+                    .iter()
+                    .filter(|kw| all || TLS_KWARGS.contains(&kw.name))
+                    .map(|kw| kw.value),
+            )
+            .collect();
+        for value in values {
+            let value = unparen_all(value);
+            if value.kind() == "tuple" {
+                let mut cursor = value.walk();
+                let items: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+                for item in items {
+                    let item = self.expr(item, 1);
+                    self.facts.tls_material.push(item);
+                }
+            } else {
+                let value = self.expr(value, 1);
+                self.facts.tls_material.push(value);
+            }
+        }
+    }
+
+    /// A printed argument, as `expr`, except that a subscript by a string (`data["api_key"]`)
+    /// is the path it reads: a key read by subscript and printed is seen.
+    fn printed(&self, node: Node<'_>, depth: usize) -> Expr {
+        let span = node.byte_range();
+        let inner = unparen_all(node);
+        match inner.kind() {
+            "subscript" if self.env_read(inner).is_none() => match self.subscript_path(inner, 0) {
+                Some(path) => Expr::Name { path, span },
+                None => self.expr(node, depth),
+            },
+            "binary_operator" if operator(inner) == Some("+") && depth <= MAX_EXPR_DEPTH => {
+                let leaves = plus_leaves(inner);
+                if leaves
+                    .iter()
+                    .any(|leaf| matches!(leaf.kind(), "integer" | "float"))
+                {
+                    return Expr::Other { span };
+                }
+                Expr::Concat {
+                    parts: leaves
+                        .into_iter()
+                        .map(|leaf| self.printed(leaf, depth + 1))
+                        .collect(),
+                    span,
+                }
+            }
+            _ => self.expr(node, depth),
+        }
+    }
+
+    /// `data["api_key"]`, `config["openai"]["api_key"]`: the path read, with string keys; None
+    /// for any other subscript.
+    fn subscript_path(&self, node: Node<'_>, depth: usize) -> Option<String> {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
+        let value = node.child_by_field_name("value")?;
+        let key = self.plain_text(node.child_by_field_name("subscript")?)?;
+        let base = match value.kind() {
+            "subscript" => self.subscript_path(value, depth + 1)?,
+            _ => self.path_string(value)?,
+        };
+        Some(format!("{base}[\"{key}\"]"))
     }
 
     /// Keyword arguments as headers: all of them, or those that name a header.
@@ -2120,6 +2278,56 @@ mod tests {
             }
         ));
         assert!(matches!(value("e"), Expr::Other { .. }));
+    }
+
+    #[test]
+    fn reads_stripped_later_in_their_function() {
+        let src = concat!(
+            "def load(p):\n",
+            "    with open(p) as f:\n        api_key = f.read()\n",
+            "    api_key = api_key.strip()\n",
+            "    return api_key\n",
+            "def other(p):\n    token = open(p).read()\n    return token\n",
+            "def clean(token):\n    return token.strip()\n",
+        );
+        let facts = facts(src.as_bytes());
+        let stripped = |target: &str| {
+            facts
+                .assignments
+                .iter()
+                .find_map(|a| match &a.value {
+                    Expr::FileRead { stripped, .. } if a.target == target => Some(*stripped),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert!(stripped("api_key"));
+        assert!(!stripped("token"));
+    }
+
+    #[test]
+    fn tls_material_and_printed_subscripts() {
+        let src = concat!(
+            "creds = grpc.ssl_channel_credentials(key, certificate_chain=chain)\n",
+            "client = httpx.Client(cert=(cert_file, key_file))\n",
+            "print(data['api_key'], cfg['a']['b'][:3], 'k: ' + data['k'], os.environ['X'])\n",
+        );
+        let facts = facts(src.as_bytes());
+        let names: Vec<&str> = facts
+            .tls_material
+            .iter()
+            .filter_map(|e| match e {
+                Expr::Name { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["key", "chain", "cert_file", "key_file"]);
+        let args = &facts.logs[0].args;
+        assert!(matches!(&args[0], Expr::Name { path, .. } if path == "data[\"api_key\"]"));
+        assert!(matches!(&args[1], Expr::Partial { .. }));
+        assert!(matches!(&args[2], Expr::Concat { parts, .. }
+            if matches!(&parts[1], Expr::Name { path, .. } if path == "data[\"k\"]")));
+        assert!(matches!(&args[3], Expr::Env(read) if read.name == "X"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::code::facts::{CodeFacts, Expr, Header, StringLit, StringPart};
+use crate::providers::catalog;
 use crate::rules::key_setting::{key_variable, known_prefix, whole_key};
 use crate::rules::FileContext;
 
@@ -177,6 +178,102 @@ pub fn name_is_key_like(path: &str) -> bool {
         || lower.ends_with("secret")
 }
 
+/// The lower-case words of a name, a path or a piece of code: split at anything that is not
+/// an ASCII letter or digit and at camelCase humps (`OPENAI_MTLS_KEY_PATH`: openai mtls key
+/// path; `caCert`: ca cert; `TLSKey`: tls key).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = run.as_bytes();
+        let mut start = 0;
+        for at in 1..bytes.len() {
+            let (before, here) = (bytes[at - 1], bytes[at]);
+            let lower_before = before.is_ascii_lowercase() || before.is_ascii_digit();
+            let acronym_ends = before.is_ascii_uppercase()
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+            if here.is_ascii_uppercase() && (lower_before || acronym_ends) {
+                out.push(run[start..at].to_ascii_lowercase());
+                start = at;
+            }
+        }
+        if start < run.len() {
+            out.push(run[start..].to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Words that name TLS certificates and private keys, not API keys.
+const TLS_WORDS: &[&str] = &[
+    "ca",
+    "cacert",
+    "cacerts",
+    "cafile",
+    "capath",
+    "cer",
+    "cert",
+    "certificate",
+    "certificates",
+    "certs",
+    "crt",
+    "der",
+    "mtls",
+    "p12",
+    "passphrase",
+    "pem",
+    "pfx",
+    "pkcs12",
+    "private",
+    "privkey",
+    "rsa",
+    "ssh",
+    "ssl",
+    "tls",
+    "x509",
+];
+
+/// Whether a name, a path or a read's code names TLS material (`OPENAI_MTLS_KEY_PATH`,
+/// `tls_key`, `caCert`, `"certs/client.pem"`, `private_key`).
+pub fn names_tls_material(text: &str) -> bool {
+    words(text).iter().any(|w| TLS_WORDS.contains(&w.as_str()))
+}
+
+/// Words that make a key name a flag or a setting about a key (`has_api_key`, `useApiKey`).
+const FLAG_WORDS: &[&str] = &[
+    "enable", "has", "is", "missing", "need", "needs", "no", "require", "requires", "show", "use",
+    "uses", "valid", "with", "without",
+];
+
+/// Whether a name says it holds an API key: `api_key`, `apiKey`, `APIKEY`, `openai_key`; not a
+/// flag about one (`has_api_key`), nor any `key` or `token`.
+pub fn names_api_key(name: &str) -> bool {
+    let words = words(name);
+    if words
+        .first()
+        .is_some_and(|w| FLAG_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    match words.as_slice() {
+        [.., last] if last == "apikey" => true,
+        [.., before, last] if last == "key" => {
+            before == "api"
+                || catalog()
+                    .iter()
+                    .any(|p| p.id.split('-').next() == Some(before.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// The last segment of a path: `response.data["api_key"]`: `api_key`; `self.key`: `key`.
+pub fn last_segment(path: &str) -> &str {
+    path.trim_end_matches(['"', '\'', ']', ')'])
+        .rsplit(['.', '[', '"', '\''])
+        .next()
+        .unwrap_or(path)
+}
+
 /// Hosts of OpenAI's and Azure OpenAI's APIs.
 pub const OPENAI_HOST: &str = "api.openai.com";
 pub const AZURE_HOSTS: &[&str] = &[".openai.azure.com", ".cognitiveservices.azure.com"];
@@ -234,5 +331,72 @@ impl Language {
             }
             _ => Language::Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_at_separators_and_humps() {
+        assert_eq!(
+            words("OPENAI_MTLS_KEY_PATH"),
+            ["openai", "mtls", "key", "path"]
+        );
+        assert_eq!(words("caCert"), ["ca", "cert"]);
+        assert_eq!(words("TLSKey"), ["tls", "key"]);
+        assert_eq!(words("x509Cert"), ["x509", "cert"]);
+        assert_eq!(
+            words("readFile('certs/client.pem')"),
+            ["read", "file", "certs", "client", "pem"]
+        );
+        assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn tls_material_by_name() {
+        assert!(names_tls_material("OPENAI_MTLS_KEY_PATH"));
+        assert!(names_tls_material("tls_key"));
+        assert!(names_tls_material("private_key"));
+        assert!(names_tls_material("open(\"client.pem\").read()"));
+        assert!(!names_tls_material(
+            "open(\"/run/secrets/openai_api_key\").read()"
+        ));
+        assert!(!names_tls_material("apiKey"));
+        assert!(!names_tls_material("cache_key"));
+    }
+
+    #[test]
+    fn api_key_names() {
+        for name in [
+            "api_key",
+            "apiKey",
+            "APIKEY",
+            "OPENAI_API_KEY",
+            "openai_key",
+            "ApiKey",
+        ] {
+            assert!(names_api_key(name), "{name}");
+        }
+        for name in [
+            "key",
+            "token",
+            "has_api_key",
+            "hasApiKey",
+            "api_key_env",
+            "cache_key",
+        ] {
+            assert!(!names_api_key(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn last_segments() {
+        assert_eq!(last_segment("response.data[\"api_key\"]"), "api_key");
+        assert_eq!(last_segment("data['api_key']"), "api_key");
+        assert_eq!(last_segment("self.key"), "key");
+        assert_eq!(last_segment("key"), "key");
+        assert_eq!(last_segment(""), "");
     }
 }

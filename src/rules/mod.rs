@@ -123,9 +123,22 @@ impl<'a> FileContext<'a> {
     /// it names a provider's API or SDK, or a key variable. Files over `MAX_PARSE_BYTES`
     /// (bundles, generated code) are scanned as text only.
     pub fn code(&self) -> Option<&CodeFacts> {
+        self.hits
+            .code_context()
+            .then(|| self.parsed_code())
+            .flatten()
+    }
+
+    /// The code facts for the rules that follow a key by its name (KL108, KL404): also in a
+    /// file that names an API key (`api_key`, `apiKey`) without naming a provider.
+    pub fn key_code(&self) -> Option<&CodeFacts> {
+        self.hits.key_names().then(|| self.parsed_code()).flatten()
+    }
+
+    fn parsed_code(&self) -> Option<&CodeFacts> {
         self.code
             .get_or_init(|| {
-                (self.hits.code_context() && self.source.bytes.len() <= MAX_PARSE_BYTES)
+                (self.source.bytes.len() <= MAX_PARSE_BYTES)
                     .then(|| crate::code::facts_for(self.kind, self.path, self.source.bytes))
                     .flatten()
             })
