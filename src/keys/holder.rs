@@ -62,7 +62,7 @@ enum Separator {
     Space,
     /// `Callee("value")`: the callee is the name.
     Argument,
-    /// `setenv("NAME", "value")`, `NAME || "value"`.
+    /// `setenv("NAME", "value")`, `NAME || "value"`, `| NAME | value |`.
     Other,
 }
 
@@ -345,6 +345,10 @@ fn separator(
         (Some(b':'), b':') => None,
         (_, b':') => Some((Separator::Colon, at - 1)),
         (Some(b'|'), b'|') | (Some(b'?'), b'?') => Some((Separator::Other, at - 2)),
+        (_, b'|') if bytes[line_start..at].trim_ascii_start().starts_with(b"|") => {
+            // A Markdown table row: the cell before names the value.
+            Some((Separator::Other, at - 1))
+        }
         (_, b'(') => Some((Separator::Argument, at - 1)),
         (_, b',') => {
             // `f("NAME", value)`: the first argument, quoted, names the second.
@@ -722,8 +726,13 @@ mod tests {
             pieces("const AZURE_KEY: &'static str = \"VALUE\";").unwrap(),
             ["str", "const", "AZURE_KEY:", "&'static"]
         );
-        // No separator right before the value: nothing holds it.
-        assert!(pieces("Version: commit VALUE").is_some_and(|p| p == ["commit"]));
+        assert_eq!(
+            pieces("| MISTRAL_API_KEY | `VALUE` |").unwrap(),
+            ["MISTRAL_API_KEY"]
+        );
+        // A word before the value, no separator: the word alone, which names no key.
+        assert_eq!(pieces("Version: commit VALUE").unwrap(), ["commit"]);
+        // No name right before the value: nothing holds it.
         assert!(pieces("[VALUE.md](https://example.com)").is_none());
         assert!(pieces("VALUE").is_none());
         assert!(pieces("a::VALUE").is_none());
