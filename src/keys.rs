@@ -1,6 +1,8 @@
 //! Finds provider keys in a file's bytes: the shared detector behind KL101 and the redaction of
 //! every output.
 
+mod holder;
+
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -70,7 +72,7 @@ fn find(source: &SourceText, provider_hit: &[bool], boundary: Boundary) -> Vec<K
     if hit_with(true) {
         for token in prefixed_token_regex().find_iter(bytes) {
             let span = token.range();
-            if let Some(key) = classify(bytes, span, provider_hit, boundary, true, &mut lines) {
+            if let Some(key) = classify(span, provider_hit, boundary, boundary, true, &mut lines) {
                 found.push(key);
             }
         }
@@ -84,7 +86,8 @@ fn find(source: &SourceText, provider_hit: &[bool], boundary: Boundary) -> Vec<K
             for token in bare_token_regex().find_iter(&bytes[line.clone()]) {
                 let span = line.start + token.start()..line.start + token.end();
                 let strict = Boundary::Standalone;
-                if let Some(key) = classify(bytes, span, provider_hit, strict, false, &mut lines) {
+                if let Some(key) = classify(span, provider_hit, strict, boundary, false, &mut lines)
+                {
                     found.push(key);
                 }
             }
@@ -138,7 +141,8 @@ impl<'a> LowercaseLines<'a> {
         self.line(index).mentions_key
     }
 
-    /// Whether the line holding `offset` names `provider` and speaks of a key.
+    /// Whether the line holding `offset` names `provider` and speaks of a key: the looser
+    /// test of what to mask, besides the name a key is given to.
     fn has_context(&mut self, offset: usize, provider: &'static Provider) -> bool {
         let index = self.source.line_index(offset);
         let line = self.line(index);
@@ -149,7 +153,7 @@ impl<'a> LowercaseLines<'a> {
             return named;
         }
         let named = provider
-            .context
+            .named_by
             .iter()
             .any(|word| contains(&line.text, word.as_bytes()));
         line.names.push((provider.id.as_str(), named));
@@ -184,28 +188,46 @@ fn bare_token_regex() -> &'static Regex {
     REGEX.get_or_init(|| Regex::new("[A-Za-z0-9_-]+").expect("valid"))
 }
 
+/// The key `span` is, if any. `boundary` is how the token must stand; `purpose` is what it is
+/// found for: a key without a marker is reported only where its name names its provider, and
+/// masked also where its provider is named on its line.
 fn classify(
-    bytes: &[u8],
     span: Range<usize>,
     provider_hit: &[bool],
     boundary: Boundary,
+    purpose: Boundary,
     prefixed: bool,
     lines: &mut LowercaseLines,
 ) -> Option<KeyMatch> {
     let providers = catalog();
+    let source = lines.source;
+    let bytes = source.bytes;
     if boundary == Boundary::Standalone && !standalone(bytes, &span) {
         return None;
     }
     let token = &bytes[span.clone()];
+    let mut holder = None;
     for (provider, _) in providers.iter().zip(provider_hit).filter(|(_, &hit)| hit) {
         for shape in &provider.shapes {
             if shape.keep.is_empty() == prefixed || !shape.regex.is_match(token) {
                 continue;
             }
-            if provider.needs_context() && !lines.has_context(span.start, provider) {
+            let body = &token[shape.keep.len()..];
+            if shape.mixed_case && !mixes_case(body) {
                 continue;
             }
-            let body = &token[shape.keep.len()..];
+            if provider.needs_name() {
+                let loosely = purpose == Boundary::Glued && lines.has_context(span.start, provider);
+                let mut named = || {
+                    holder
+                        .get_or_insert_with(|| holder::holder(source, span.start))
+                        .as_ref()
+                        .is_some_and(|h| h.names(source, provider))
+                };
+                if !loosely && !named() {
+                    continue;
+                }
+            }
             if looks_fake(body) || (!prefixed && !has_digit_and_letter(body)) {
                 return None;
             }
@@ -235,13 +257,29 @@ fn standalone(bytes: &[u8], span: &Range<usize>) -> bool {
     before_ok && after_ok
 }
 
-/// The lower-cased line speaks of a key, token or secret.
+/// The lower-cased line speaks of a key, token, secret or credential.
 fn mentions_key(lower: &[u8]) -> bool {
-    contains(lower, b"key") || contains(lower, b"token") || contains(lower, b"secret")
+    [
+        &b"key"[..],
+        b"token",
+        b"secret",
+        b"credential",
+        b"authorization",
+        b"password",
+    ]
+    .iter()
+    .any(|word| contains(lower, word))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Upper-case letters, lower-case letters and digits all stand in `body`.
+fn mixes_case(body: &[u8]) -> bool {
+    body.iter().any(u8::is_ascii_uppercase)
+        && body.iter().any(u8::is_ascii_lowercase)
+        && body.iter().any(u8::is_ascii_digit)
 }
 
 fn has_digit_and_letter(body: &[u8]) -> bool {
@@ -386,12 +424,154 @@ mod tests {
         assert!(!looks_fake(b"Ab3dE5gH7jK9mN1pQ3sTvW5yZ7bC9eF1hJ3kL5nP7rS9"));
     }
 
+    const HEX: &str = "3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e";
+    const MIXED_32: &str = "VRa2d1lou9KInuRzFqS2bd5toryi7oYb";
+    const MIXED_40: &str = "8jlmNHnc9tdxnMBBaMdou7GALNgRNKkfYzgXKACg";
+    const DEEPSEEK: &str = "sk-18ncwv4br2fsp5d2l0ipeywjuhkc0epz";
+
+    /// The provider ids of the keys found in `text`.
+    fn providers_in(text: &str) -> Vec<&'static str> {
+        find_keys(&SourceText::new(text.as_bytes()), &all_hit())
+            .into_iter()
+            .map(|k| k.provider.id.as_str())
+            .collect()
+    }
+
     #[test]
-    fn context_keys_need_their_provider_on_the_line() {
-        let hex = "3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e";
-        assert_eq!(keys_in(&format!("AZURE_OPENAI_API_KEY={hex}")), vec![hex]);
-        assert!(keys_in(&format!("CHECKSUM={hex} # azure")).is_empty());
-        assert!(keys_in(&format!("api_key={hex}")).is_empty());
+    fn unmarked_keys_count_where_their_name_names_the_provider() {
+        for (text, provider) in [
+            (format!("AZURE_OPENAI_API_KEY={HEX}"), "azure-openai"),
+            (format!("export AZURE_OPENAI_KEY=\"{HEX}\""), "azure-openai"),
+            (
+                format!("os.environ[\"AZURE_OPENAI_API_KEY\"] = \"{HEX}\""),
+                "azure-openai",
+            ),
+            (
+                format!("const AZURE_KEY: &str = \"{HEX}\";"),
+                "azure-openai",
+            ),
+            (format!("var azureKey string = \"{HEX}\""), "azure-openai"),
+            (
+                format!("key = os.getenv(\"AZURE_OPENAI_API_KEY\", \"{HEX}\")"),
+                "azure-openai",
+            ),
+            (
+                format!("cred = AzureKeyCredential(\"{HEX}\")"),
+                "azure-openai",
+            ),
+            (format!("ENV AZURE_OPENAI_API_KEY {HEX}"), "azure-openai"),
+            (format!("MISTRAL_API_KEY={MIXED_32}"), "mistral"),
+            (format!("mistral_api_key = \"{MIXED_32}\""), "mistral"),
+            (format!("mistral secret: {MIXED_32}"), "mistral"),
+            (
+                format!("settings.mistral.api_key = '{MIXED_32}'"),
+                "mistral",
+            ),
+            (format!("{{\"cohere_api_key\": \"{MIXED_40}\"}}"), "cohere"),
+            (format!("CO_API_KEY={MIXED_40}"), "cohere"),
+            (
+                format!("\"body\": \"notes\\nCOHERE_API_KEY={MIXED_40}\""),
+                "cohere",
+            ),
+            (format!("deepseek.Apikey = {DEEPSEEK}"), "deepseek"),
+        ] {
+            assert_eq!(providers_in(&text), vec![provider], "{text}");
+        }
+    }
+
+    #[test]
+    fn generic_key_names_count_inside_a_call_object_or_section_of_the_provider() {
+        for (text, provider) in [
+            (
+                format!("co = cohere.Client(api_key=\"{MIXED_40}\")"),
+                "cohere",
+            ),
+            (
+                format!("co = cohere.ClientV2(\n    api_key=\"{MIXED_40}\",\n)"),
+                "cohere",
+            ),
+            (
+                format!("m = new MistralClient(modelId: \"m\", apiKey: \"{MIXED_32}\");"),
+                "mistral",
+            ),
+            (
+                format!("llm = AzureChatOpenAI(\n  openai_api_key=\"{HEX}\",\n)"),
+                "azure-openai",
+            ),
+            (
+                format!(
+                    "c = OpenAI(api_key=\"{DEEPSEEK}\", base_url=\"https://api.deepseek.com\")"
+                ),
+                "deepseek",
+            ),
+            (
+                format!(
+                    "c = OpenAI({{ apiKey: \"{HEX}\", baseURL: \"https://r.openai.azure.com/\" }})"
+                ),
+                "azure-openai",
+            ),
+            (
+                format!("const azure = {{\n  apiKey: \"{HEX}\",\n}};"),
+                "azure-openai",
+            ),
+            (
+                format!("curl https://r.openai.azure.com/openai/x \\\n  -H \"api-key: {HEX}\""),
+                "azure-openai",
+            ),
+            (
+                format!(
+                    "curl https://api.mistral.ai/v1/models -H \"Authorization: Bearer {MIXED_32}\""
+                ),
+                "mistral",
+            ),
+            (
+                format!("llm:\n  azure:\n    # the key\n    api_key: {HEX}"),
+                "azure-openai",
+            ),
+            (
+                format!("- mistral:\n    api_key: \"{MIXED_32}\""),
+                "mistral",
+            ),
+            (
+                format!("[azure]\nendpoint = \"x\"\napi_key = \"{HEX}\""),
+                "azure-openai",
+            ),
+        ] {
+            assert_eq!(providers_in(&text), vec![provider], "{text}");
+        }
+    }
+
+    #[test]
+    fn unmarked_keys_need_more_than_a_provider_on_the_line() {
+        for text in [
+            format!("CHECKSUM={HEX} # azure"),
+            format!("api_key={HEX}"),
+            format!("api_key = \"{HEX}\"  # azure"),
+            format!("OPENAI_API_KEY={HEX}"),
+            format!("ANTHROPIC_API_KEY={MIXED_32} # mistral"),
+            format!("data: {{\"id\":\"{HEX}\",\"model\":\"azure-gpt\",\"usage\":{{\"total_tokens\":9}}}}"),
+            format!("{{\"id\":\"{MIXED_32}\",\"model\":\"mistral-tiny\",\"total_tokens\":9}}"),
+            format!("{{\"title\":\"cohere key\",\"sha\":\"{MIXED_40}\"}}"),
+            format!("gpt-researcher: commit {MIXED_40} cohere token"),
+            format!("azure_key_id = \"{HEX}\""),
+            format!("MISTRAL_REQUEST_ID={MIXED_32} # key"),
+            format!("mistral_max_tokens = \"{MIXED_32}\""),
+            format!("the azure key {HEX}"),
+            format!("MISTRAL_API_KEY={}", MIXED_32.to_ascii_lowercase()),
+            format!("MISTRAL_API_KEY={HEX}"),
+            format!("COHERE_API_KEY={}", MIXED_40.to_ascii_uppercase()),
+            format!("client = OpenAI(api_key=\"{DEEPSEEK}\")  # deepseek"),
+            format!("other:\n  api_key: {HEX}  # azure\nazure:\n  endpoint: x"),
+        ] {
+            assert!(providers_in(&text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn masking_still_covers_a_key_named_only_on_its_line() {
+        let text = format!("api_key = \"{HEX}\"  # azure");
+        let shown = redact(&text);
+        assert!(!shown.contains(&HEX[..28]), "{shown}");
     }
 
     #[test]

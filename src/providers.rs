@@ -15,10 +15,13 @@ pub struct Provider {
     pub env: Vec<String>,
     pub docs: String,
     pub prefilter: Vec<String>,
-    /// Lower-case words of which one must stand on the key's line; empty for prefixed keys.
-    pub context: Vec<String>,
+    /// For keys without a marker of their own: lower-case words of which one must stand in the
+    /// name the key is given to (`mistral` in `MISTRAL_API_KEY`); empty for marked keys.
+    pub named_by: Vec<String>,
     /// Hosts of the provider's OpenAI-compatible API (for `OPENAI_BASE_URL`).
     pub base_urls: Vec<String>,
+    /// Other hosts of the provider's API (Azure's per-resource hosts).
+    pub hosts: Vec<String>,
     pub shapes: Vec<KeyShape>,
 }
 
@@ -32,11 +35,19 @@ pub struct KeyShape {
     pub regex: Regex,
     /// The length of every key of this shape, when the shape fixes it.
     pub fixed_length: Option<usize>,
+    /// Keys of this shape mix upper-case letters, lower-case letters and digits.
+    pub mixed_case: bool,
 }
 
 impl Provider {
-    pub fn needs_context(&self) -> bool {
-        !self.context.is_empty()
+    /// Whether a key of this provider counts only where its name names the provider.
+    pub fn needs_name(&self) -> bool {
+        !self.named_by.is_empty()
+    }
+
+    /// Every host of the provider's API.
+    pub fn all_hosts(&self) -> impl Iterator<Item = &str> {
+        self.base_urls.iter().chain(&self.hosts).map(String::as_str)
     }
 }
 
@@ -195,6 +206,7 @@ fn parse_provider(node: &Yaml) -> Result<Provider, String> {
                 kind: string_field(shape, "kind")?,
                 keep: string_field(shape, "keep")?,
                 fixed_length: fixed_length(&pattern),
+                mixed_case: shape["mixed_case"].as_bool().unwrap_or(false),
                 regex,
             })
         })
@@ -204,11 +216,12 @@ fn parse_provider(node: &Yaml) -> Result<Provider, String> {
         env: string_list(node, "env"),
         docs: string_field(node, "docs")?,
         prefilter: string_list(node, "prefilter"),
-        context: string_list(node, "context")
+        named_by: string_list(node, "named_by")
             .into_iter()
             .map(|word| word.to_ascii_lowercase())
             .collect(),
         base_urls: string_list(node, "base_urls"),
+        hosts: string_list(node, "hosts"),
         shapes,
         id,
     })
