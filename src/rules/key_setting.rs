@@ -248,6 +248,12 @@ pub fn corrected_line(
     value: &SettingValue,
     replacement: &str,
 ) -> Option<String> {
+    line_with(file, value, &mask_value(replacement))
+}
+
+/// The value's line with the value's content replaced by `shown` as given (a reference such as
+/// `${OPENAI_API_KEY}`, nothing secret), every key on the line masked.
+pub fn line_with(file: &FileContext, value: &SettingValue, shown: &str) -> Option<String> {
     if !value.verbatim {
         return None;
     }
@@ -261,10 +267,46 @@ pub fn corrected_line(
     let line = format!(
         "{}{}{}",
         crate::keys::redact(&before),
-        mask_value(replacement),
+        shown,
         crate::keys::redact(&after)
     );
     Some(line.trim().to_owned())
+}
+
+/// The header a provider's SDK sends its key in (`Authorization: Bearer` for the OpenAI-style
+/// APIs and for names the user added).
+pub fn key_header(provider: Option<&Provider>) -> &'static str {
+    match provider.map(|p| p.id.as_str()) {
+        Some("anthropic" | "langsmith") => "x-api-key",
+        Some("google") => "x-goog-api-key",
+        Some("azure-openai") => "api-key",
+        _ => "Authorization: Bearer",
+    }
+}
+
+/// How a provider's API answers a request whose key is wrong: Google's with 400
+/// `API_KEY_INVALID`, the others with 401.
+pub fn refusal(provider: Option<&Provider>) -> &'static str {
+    match provider.map(|p| p.id.as_str()) {
+        Some("google") => "400 `API key not valid`",
+        _ => "401",
+    }
+}
+
+/// What a client does with an empty key, in words for help texts.
+pub fn empty_key_effect(provider: Option<&Provider>) -> String {
+    let Some(provider) = provider else {
+        return "requests carry an empty key and are refused".into();
+    };
+    match key_header(Some(provider)) {
+        _ if provider.id == "google" => "the client has no usable key: Google's SDKs stop with a \
+            missing-key error, or the API refuses the request"
+            .into(),
+        "Authorization: Bearer" => {
+            "the SDK sends `Authorization: Bearer ` with nothing after it (401)".into()
+        }
+        header => format!("the SDK sends an empty `{header}` header (401)"),
+    }
 }
 
 /// "an" before a vowel sound ("an OpenAI key", "an xAI key"), else "a".
