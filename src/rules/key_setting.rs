@@ -7,6 +7,7 @@ use crate::config::{Place, Setting, SettingValue};
 use crate::keys::looks_fake;
 use crate::providers::{catalog, KeyShape, Provider};
 use crate::rules::FileContext;
+use crate::wiring::names::{alias_of, spelled_alike};
 
 /// A setting of a variable that holds an AI provider's key.
 pub struct KeySetting<'a> {
@@ -42,8 +43,20 @@ pub fn key_variable(file: &FileContext, name: &str) -> Option<Option<&'static Pr
     file.key_vars.iter().any(|v| v == name).then_some(None)
 }
 
-/// Every key setting of the file: settings of key variables, and Secret / ConfigMap entries
-/// whose value is a key whatever their name.
+/// The provider whose key a setting named `name` holds by a known alias of a key variable (as
+/// the wiring knows them, KL302): the catalog's names in other case or separators
+/// (`OPEN_AI_API_KEY`), and the other key suffixes of the variable the provider's SDK reads
+/// (`OPENAI_TOKEN`, `ANTHROPIC_APIKEY`). Aliases of the catalog's further names are not taken:
+/// `GOOGLE_SECRET` and `AZURE_TOKEN` name other things.
+pub fn key_alias(name: &str) -> Option<&'static Provider> {
+    catalog().iter().find(|provider| {
+        provider.env.iter().any(|env| spelled_alike(env, name))
+            || provider.env.first().is_some_and(|sdk| alias_of(sdk, name))
+    })
+}
+
+/// Every key setting of the file: settings of key variables and of their known aliases, and
+/// Secret / ConfigMap entries whose value is a key whatever their name.
 pub fn key_settings<'a>(file: &'a FileContext) -> Vec<KeySetting<'a>> {
     let Some(model) = file.config() else {
         return Vec::new();
@@ -54,6 +67,12 @@ pub fn key_settings<'a>(file: &'a FileContext) -> Vec<KeySetting<'a>> {
         .filter_map(|setting| {
             if let Some(provider) = key_variable(file, &setting.name) {
                 return Some(KeySetting { setting, provider });
+            }
+            if let Some(provider) = key_alias(&setting.name) {
+                return Some(KeySetting {
+                    setting,
+                    provider: Some(provider),
+                });
             }
             let data_entry = matches!(
                 setting.place,
@@ -371,6 +390,26 @@ mod tests {
             format!("<your key: {key}>"),
         ] {
             assert!(!is_placeholder(&wrapped), "{wrapped}");
+        }
+    }
+
+    #[test]
+    fn aliases_of_key_variables() {
+        let alias = |name: &str| key_alias(name).map(|p| p.id.as_str());
+        assert_eq!(alias("OPEN_AI_API_KEY"), Some("openai"));
+        assert_eq!(alias("OPENAI_TOKEN"), Some("openai"));
+        assert_eq!(alias("Anthropic_Api_Key"), Some("anthropic"));
+        assert_eq!(alias("GEMINI_TOKEN"), Some("google"));
+        assert_eq!(alias("Google_Api_Key"), Some("google"));
+        // Other suffixes of a catalog name that is not the SDK's own name other things.
+        for other in [
+            "GOOGLE_SECRET",
+            "AZURE_TOKEN",
+            "CO_SECRET",
+            "OPENAI_API_KY",
+            "OPENAI_MODEL",
+        ] {
+            assert_eq!(alias(other), None, "{other}");
         }
     }
 
