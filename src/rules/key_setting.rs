@@ -1,13 +1,16 @@
 //! What the KL1xx and KL4xx rules share about key settings: which settings hold a provider's key,
 //! and what their values are.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use base64::Engine;
 
 use crate::config::{Place, Setting, SettingValue};
 use crate::keys::looks_fake;
 use crate::providers::{catalog, KeyShape, Provider};
 use crate::rules::FileContext;
-use crate::wiring::names::{alias_of, spelled_alike};
+use crate::wiring::names::{squash, suffix_aliases};
 
 /// A setting of a variable that holds an AI provider's key.
 pub struct KeySetting<'a> {
@@ -49,10 +52,28 @@ pub fn key_variable(file: &FileContext, name: &str) -> Option<Option<&'static Pr
 /// (`OPENAI_TOKEN`, `ANTHROPIC_APIKEY`). Aliases of the catalog's further names are not taken:
 /// `GOOGLE_SECRET` and `AZURE_TOKEN` name other things.
 pub fn key_alias(name: &str) -> Option<&'static Provider> {
-    catalog().iter().find(|provider| {
-        provider.env.iter().any(|env| spelled_alike(env, name))
-            || provider.env.first().is_some_and(|sdk| alias_of(sdk, name))
-    })
+    // Every alias ends like a key variable; most names are ruled out without a copy.
+    let tail = name.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    let ends_like_key = ["key", "token", "secret"].iter().any(|word| {
+        tail.len() >= word.len()
+            && tail.as_bytes()[tail.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
+    });
+    if !ends_like_key {
+        return None;
+    }
+    // By squashed name, built once: files hold hundreds of thousands of settings.
+    static ALIASES: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    let aliases = ALIASES.get_or_init(|| {
+        let mut aliases = HashMap::new();
+        for (index, provider) in catalog().iter().enumerate() {
+            let sdk_aliases = provider.env.first().map(|sdk| suffix_aliases(sdk));
+            for name in provider.env.iter().chain(sdk_aliases.iter().flatten()) {
+                aliases.entry(squash(name)).or_insert(index);
+            }
+        }
+        aliases
+    });
+    aliases.get(&squash(name)).map(|&index| &catalog()[index])
 }
 
 /// Every key setting of the file: settings of key variables and of their known aliases, and
@@ -401,6 +422,7 @@ mod tests {
         assert_eq!(alias("Anthropic_Api_Key"), Some("anthropic"));
         assert_eq!(alias("GEMINI_TOKEN"), Some("google"));
         assert_eq!(alias("Google_Api_Key"), Some("google"));
+        assert_eq!(alias("open-ai-api-key-"), Some("openai"));
         // Other suffixes of a catalog name that is not the SDK's own name other things.
         for other in [
             "GOOGLE_SECRET",

@@ -34,15 +34,20 @@ pub fn alias_of(wanted: &str, provided: &str) -> bool {
     if wanted == provided {
         return false;
     }
-    if spelled_alike(wanted, provided) {
-        return true;
-    }
-    let (wanted_up, provided_up) = (wanted.to_ascii_uppercase(), provided.to_ascii_uppercase());
-    let Some(stem) = wanted_up
+    let provided = squash(provided);
+    squash(wanted) == provided || suffix_aliases(wanted).iter().any(|a| squash(a) == provided)
+}
+
+/// The names of the variable `wanted` with its key suffix swapped for another:
+/// `OPENAI_TOKEN`, `OPENAI_APIKEY`, ... for `OPENAI_API_KEY`; none for a name without a key
+/// suffix.
+pub fn suffix_aliases(wanted: &str) -> Vec<String> {
+    let wanted = wanted.to_ascii_uppercase();
+    let Some(stem) = wanted
         .strip_suffix("_API_KEY")
-        .or_else(|| wanted_up.strip_suffix("_KEY"))
+        .or_else(|| wanted.strip_suffix("_KEY"))
     else {
-        return false;
+        return Vec::new();
     };
     [
         "_KEY",
@@ -54,18 +59,13 @@ pub fn alias_of(wanted: &str, provided: &str) -> bool {
         "_API_SECRET",
     ]
     .iter()
-    .any(|suffix| {
-        let alias = format!("{stem}{suffix}");
-        alias == provided_up || squash(&alias) == squash(&provided_up)
-    })
+    .map(|suffix| format!("{stem}{suffix}"))
+    .collect()
 }
 
-/// The same name but for case and separators: `OPEN_AI_API_KEY` and `OpenAI-Api-Key`.
-pub fn spelled_alike(a: &str, b: &str) -> bool {
-    squash(a) == squash(b)
-}
-
-fn squash(name: &str) -> String {
+/// A name without case and separators, by which aliases compare: `openaiapikey` for
+/// `OPEN_AI_API_KEY` and `OpenAI-Api-Key`.
+pub fn squash(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
