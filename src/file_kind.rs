@@ -17,6 +17,7 @@ pub enum FileKind {
     /// `.env.example` and its kin: empty values and placeholders are normal there.
     EnvExample,
     Dockerfile,
+    /// `compose.yaml`, `docker-compose.yml` and their variants: see [`is_compose_name`].
     Compose,
     /// `.github/workflows/*.yml`.
     GithubWorkflow,
@@ -59,7 +60,7 @@ impl FileKind {
         }
         let extension = lower.rsplit_once('.').map_or("", |(_, ext)| ext);
         let is_yaml = matches!(extension, "yml" | "yaml");
-        if is_yaml && (lower.starts_with("compose.") || lower.starts_with("docker-compose.")) {
+        if is_yaml && is_compose_name(&lower) {
             return FileKind::Compose;
         }
         if is_yaml && lower.starts_with(".gitlab-ci.") {
@@ -105,6 +106,18 @@ impl FileKind {
     }
 }
 
+/// Whether a lower-case YAML file name is a compose file's: `compose` or `docker-compose`, then
+/// the extension or a variant after `.`, `-` or `_` (`docker-compose.prod.yml`,
+/// `docker-compose-dev.yaml`, `compose-gpu.yml`, `docker-compose_test.yml`).
+/// `my-docker-compose.yml` and `composer.yaml` are not.
+fn is_compose_name(lower: &str) -> bool {
+    ["docker-compose", "compose"].iter().any(|stem| {
+        lower
+            .strip_prefix(stem)
+            .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+    })
+}
+
 fn in_github_workflows(path: &Path) -> bool {
     let mut parents = path.parent().into_iter().flat_map(Path::components).rev();
     let last = parents.next().map(|c| c.as_os_str().to_owned());
@@ -129,6 +142,18 @@ mod tests {
             ("api.Dockerfile", FileKind::Dockerfile),
             ("compose.yaml", FileKind::Compose),
             ("docker-compose.prod.yml", FileKind::Compose),
+            ("docker-compose-prod.yml", FileKind::Compose),
+            ("docker-compose-dev.yaml", FileKind::Compose),
+            ("docker-compose_test.yml", FileKind::Compose),
+            ("compose-gpu.yml", FileKind::Compose),
+            ("compose.override.yaml", FileKind::Compose),
+            ("deploy/Docker-Compose.yml", FileKind::Compose),
+            ("compose-notes.md", FileKind::Markdown),
+            ("my-docker-compose-helper.py", FileKind::Python),
+            ("my-docker-compose.yml", FileKind::Yaml),
+            ("composer.yaml", FileKind::Yaml),
+            ("docker-composer.yml", FileKind::Yaml),
+            ("docker-compose.json", FileKind::Json),
             ("deploy.yaml", FileKind::Yaml),
             (".github/workflows/ci.yml", FileKind::GithubWorkflow),
             (

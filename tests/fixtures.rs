@@ -284,6 +284,35 @@ fn an_env_file_made_at_setup_may_provide_anything() {
     assert_eq!(code(&output), 0);
 }
 
+/// KL303 says what is on disk beside the compose file: the `.env` that lacks a key or leaves it
+/// empty, by its path (the positive fixtures have none beside them, and say so).
+#[test]
+fn kl303_names_the_env_file_beside() {
+    let output = keylint(
+        &repo_root(),
+        &[
+            "check",
+            "fixtures/KL303/env-beside",
+            "--select",
+            "KL303",
+            "--format",
+            "json",
+            "--no-ignore",
+        ],
+    );
+    assert_eq!(
+        finding_messages(&output),
+        [
+            "fixtures/KL303/env-beside/compose.yaml:6:23-40 KL303 - `OPENAI_API_KEY` is \
+             interpolated with no default and no required marker, and \
+             `fixtures/KL303/env-beside/.env` beside it leaves it empty",
+            "fixtures/KL303/env-beside/compose.yaml:7:24-42 KL303 - `MISTRAL_API_KEY` is \
+             interpolated with no default and no required marker, and \
+             `fixtures/KL303/env-beside/.env` beside it does not define it",
+        ]
+    );
+}
+
 /// The wiring scenarios of `fixtures/wiring/`: each directory is a small repository, scanned
 /// alone with every rule; the snapshot pins every finding and the other ends it names.
 #[test]

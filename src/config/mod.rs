@@ -177,6 +177,9 @@ pub struct ConfigModel {
     pub kube: kubernetes::KubeModel,
     /// CI files: triggers, jobs and their scripts.
     pub ci: Option<ci::CiFile>,
+    /// Dockerfiles: the stages whose `ENV` the built image keeps (the last stage and the ones
+    /// it is built `FROM`), last first.
+    pub image_stages: Vec<usize>,
 }
 
 /// Variables that point the OpenAI SDK at another endpoint.

@@ -1,24 +1,31 @@
 //! KL107 empty-key: a key setting that is explicitly the empty string. Not reported: an entry a
-//! comment calls optional, and the empty keys of the providers a fill-in template does not
-//! select (`MODEL: deepseek-chat` beside `CLAUDE_API_KEY: ''`).
+//! comment calls optional, the empty keys of the providers a fill-in template does not select
+//! (`MODEL: deepseek-chat` beside `CLAUDE_API_KEY: ''`), and the `ENV` of a Dockerfile stage the
+//! image is not built from (a builder stage).
 
 use crate::config::comments::marked_optional;
 use crate::config::interpolation::references;
 use crate::config::{Place, Setting};
 use crate::file_kind::FileKind;
 use crate::providers::{is_selector, selected_by, serves_models};
-use crate::rules::key_setting::{key_settings, KeySetting};
+use crate::rules::key_setting::{empty_key_effect, key_settings, KeySetting};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     if file.kind == FileKind::EnvExample {
         return;
     }
-    let selections = file.config().map(selections).unwrap_or_default();
+    let Some(model) = file.config() else { return };
+    let selections = selections(model);
     for key in key_settings(file) {
         // An ARG without a value is only a build-time default; KL402 speaks of ARGs.
         if matches!(key.setting.place, Place::DockerArg { .. }) {
             continue;
+        }
+        if let Place::DockerEnv { stage: Some(stage) } = key.setting.place {
+            if !model.image_stages.contains(&stage) {
+                continue;
+            }
         }
         let Some(value) = key.value() else { continue };
         if key.effective_text().is_none_or(|text| !text.is_empty()) {
@@ -41,14 +48,48 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
                 key.setting.place.describe()
             ),
             label: "empty key".into(),
-            help: format!(
-                "an empty `{name}` overrides any real value and the SDK sends `Authorization: \
-                 Bearer ` with nothing after it (401); remove the line, or pass the variable \
-                 through from the environment"
-            ),
+            help: help(&key),
             provider: key.provider,
             secret: None,
         });
+    }
+}
+
+/// What the empty value does where it is, and what to do instead.
+fn help(key: &KeySetting) -> String {
+    let name = &key.setting.name;
+    let effect = empty_key_effect(key.provider);
+    match &key.setting.place {
+        Place::DockerEnv { .. } => format!(
+            "`ENV` sets a default: `docker run -e {name}` and compose `environment:` replace it, \
+             so the empty default only bites when nothing is passed; then {effect}. Remove the \
+             line and pass the key at run time"
+        ),
+        Place::DotEnv => format!(
+            "dotenv loaders keep a value the environment already has, but where nothing else \
+             sets `{name}` (and always through `docker run --env-file` or compose `env_file:`), \
+             {effect}; put the key here, or remove the line"
+        ),
+        Place::KubeSecret { .. } | Place::KustomizeLiteral { .. } => format!(
+            "a container that takes `{name}` from here gets the empty string and {effect}; put \
+             the key in the secret, or drop the entry"
+        ),
+        _ => format!(
+            "the empty value replaces any value the {} would get elsewhere, and {effect}; remove \
+             the line, or pass the variable through from the environment",
+            unit_word(&key.setting.place)
+        ),
+    }
+}
+
+/// The unit a setting is for, in one word or two: "service", "container", "job".
+fn unit_word(place: &Place) -> &'static str {
+    match place {
+        Place::ComposeEnvironment { .. } | Place::ComposeBuildArg { .. } => "service",
+        Place::KubeEnv { .. } | Place::KubeConfigMap { .. } => "container",
+        Place::CiEnv { job: Some(_) } => "job",
+        Place::CiEnv { job: None } => "workflow",
+        _ => "program",
     }
 }
 

@@ -1,12 +1,16 @@
 //! What the KL1xx and KL4xx rules share about key settings: which settings hold a provider's key,
 //! and what their values are.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use base64::Engine;
 
 use crate::config::{Place, Setting, SettingValue};
 use crate::keys::looks_fake;
 use crate::providers::{catalog, KeyShape, Provider};
 use crate::rules::FileContext;
+use crate::wiring::names::{squash, suffix_aliases};
 
 /// A setting of a variable that holds an AI provider's key.
 pub struct KeySetting<'a> {
@@ -42,8 +46,38 @@ pub fn key_variable(file: &FileContext, name: &str) -> Option<Option<&'static Pr
     file.key_vars.iter().any(|v| v == name).then_some(None)
 }
 
-/// Every key setting of the file: settings of key variables, and Secret / ConfigMap entries
-/// whose value is a key whatever their name.
+/// The provider whose key a setting named `name` holds by a known alias of a key variable (as
+/// the wiring knows them, KL302): the catalog's names in other case or separators
+/// (`OPEN_AI_API_KEY`), and the other key suffixes of the variable the provider's SDK reads
+/// (`OPENAI_TOKEN`, `ANTHROPIC_APIKEY`). Aliases of the catalog's further names are not taken:
+/// `GOOGLE_SECRET` and `AZURE_TOKEN` name other things.
+pub fn key_alias(name: &str) -> Option<&'static Provider> {
+    // Every alias ends like a key variable; most names are ruled out without a copy.
+    let tail = name.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    let ends_like_key = ["key", "token", "secret"].iter().any(|word| {
+        tail.len() >= word.len()
+            && tail.as_bytes()[tail.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
+    });
+    if !ends_like_key {
+        return None;
+    }
+    // By squashed name, built once: files hold hundreds of thousands of settings.
+    static ALIASES: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    let aliases = ALIASES.get_or_init(|| {
+        let mut aliases = HashMap::new();
+        for (index, provider) in catalog().iter().enumerate() {
+            let sdk_aliases = provider.env.first().map(|sdk| suffix_aliases(sdk));
+            for name in provider.env.iter().chain(sdk_aliases.iter().flatten()) {
+                aliases.entry(squash(name)).or_insert(index);
+            }
+        }
+        aliases
+    });
+    aliases.get(&squash(name)).map(|&index| &catalog()[index])
+}
+
+/// Every key setting of the file: settings of key variables and of their known aliases, and
+/// Secret / ConfigMap entries whose value is a key whatever their name.
 pub fn key_settings<'a>(file: &'a FileContext) -> Vec<KeySetting<'a>> {
     let Some(model) = file.config() else {
         return Vec::new();
@@ -54,6 +88,12 @@ pub fn key_settings<'a>(file: &'a FileContext) -> Vec<KeySetting<'a>> {
         .filter_map(|setting| {
             if let Some(provider) = key_variable(file, &setting.name) {
                 return Some(KeySetting { setting, provider });
+            }
+            if let Some(provider) = key_alias(&setting.name) {
+                return Some(KeySetting {
+                    setting,
+                    provider: Some(provider),
+                });
             }
             let data_entry = matches!(
                 setting.place,
@@ -248,6 +288,12 @@ pub fn corrected_line(
     value: &SettingValue,
     replacement: &str,
 ) -> Option<String> {
+    line_with(file, value, &mask_value(replacement))
+}
+
+/// The value's line with the value's content replaced by `shown` as given (a reference such as
+/// `${OPENAI_API_KEY}`, nothing secret), every key on the line masked.
+pub fn line_with(file: &FileContext, value: &SettingValue, shown: &str) -> Option<String> {
     if !value.verbatim {
         return None;
     }
@@ -261,10 +307,46 @@ pub fn corrected_line(
     let line = format!(
         "{}{}{}",
         crate::keys::redact(&before),
-        mask_value(replacement),
+        shown,
         crate::keys::redact(&after)
     );
     Some(line.trim().to_owned())
+}
+
+/// The header a provider's SDK sends its key in (`Authorization: Bearer` for the OpenAI-style
+/// APIs and for names the user added).
+pub fn key_header(provider: Option<&Provider>) -> &'static str {
+    match provider.map(|p| p.id.as_str()) {
+        Some("anthropic" | "langsmith") => "x-api-key",
+        Some("google") => "x-goog-api-key",
+        Some("azure-openai") => "api-key",
+        _ => "Authorization: Bearer",
+    }
+}
+
+/// How a provider's API answers a request whose key is wrong: Google's with 400
+/// `API_KEY_INVALID`, the others with 401.
+pub fn refusal(provider: Option<&Provider>) -> &'static str {
+    match provider.map(|p| p.id.as_str()) {
+        Some("google") => "400 `API key not valid`",
+        _ => "401",
+    }
+}
+
+/// What a client does with an empty key, in words for help texts.
+pub fn empty_key_effect(provider: Option<&Provider>) -> String {
+    let Some(provider) = provider else {
+        return "requests carry an empty key and are refused".into();
+    };
+    match key_header(Some(provider)) {
+        _ if provider.id == "google" => "the client has no usable key: Google's SDKs stop with a \
+            missing-key error, or the API refuses the request"
+            .into(),
+        "Authorization: Bearer" => {
+            "the SDK sends `Authorization: Bearer ` with nothing after it (401)".into()
+        }
+        header => format!("the SDK sends an empty `{header}` header (401)"),
+    }
 }
 
 /// "an" before a vowel sound ("an OpenAI key", "an xAI key"), else "a".
@@ -329,6 +411,27 @@ mod tests {
             format!("<your key: {key}>"),
         ] {
             assert!(!is_placeholder(&wrapped), "{wrapped}");
+        }
+    }
+
+    #[test]
+    fn aliases_of_key_variables() {
+        let alias = |name: &str| key_alias(name).map(|p| p.id.as_str());
+        assert_eq!(alias("OPEN_AI_API_KEY"), Some("openai"));
+        assert_eq!(alias("OPENAI_TOKEN"), Some("openai"));
+        assert_eq!(alias("Anthropic_Api_Key"), Some("anthropic"));
+        assert_eq!(alias("GEMINI_TOKEN"), Some("google"));
+        assert_eq!(alias("Google_Api_Key"), Some("google"));
+        assert_eq!(alias("open-ai-api-key-"), Some("openai"));
+        // Other suffixes of a catalog name that is not the SDK's own name other things.
+        for other in [
+            "GOOGLE_SECRET",
+            "AZURE_TOKEN",
+            "CO_SECRET",
+            "OPENAI_API_KY",
+            "OPENAI_MODEL",
+        ] {
+            assert_eq!(alias(other), None, "{other}");
         }
     }
 

@@ -1,13 +1,14 @@
 //! KL104 malformed-key-value: the value the program sees differs from a clean key (stray
-//! whitespace or quotes, a `\r`, an unterminated quote, a stored `Bearer ` prefix).
+//! whitespace or quotes, a `\r`, an unterminated quote, a stored `Bearer ` prefix), or quotes
+//! that stay around an interpolated key (`- OPENAI_API_KEY="${OPENAI_API_KEY}"` in compose).
 
 use std::ops::Range;
 
-use crate::config::{Place, SettingValue};
+use crate::config::{is_template, Place, SettingValue};
 use crate::file_kind::FileKind;
 use crate::rules::key_setting::{
-    clean, corrected_line, is_placeholder, key_settings, known_prefix, strip_bearer, whole_key,
-    KeySetting,
+    clean, corrected_line, is_placeholder, key_header, key_settings, known_prefix, line_with,
+    refusal, strip_bearer, whole_key, KeySetting,
 };
 use crate::rules::{FileContext, Violation};
 
@@ -17,7 +18,11 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     }
     for key in key_settings(file) {
         let Some(value) = key.value() else { continue };
-        if value.base64 || value.is_template() {
+        if value.base64 {
+            continue;
+        }
+        if value.is_template() {
+            violations.extend(quoted_reference(file, &key, value));
             continue;
         }
         let cleaned = clean(&value.text);
@@ -51,14 +56,58 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             message: format!(
                 "`{}` is not a clean key: {}",
                 key.setting.name,
-                problem.describe(&key.setting.place)
+                problem.describe(&key)
             ),
             label: problem.label().into(),
-            help: format!("the API rejects the key with 401; {fix}"),
+            help: format!(
+                "the API rejects the key with {}; {fix}",
+                refusal(key.provider)
+            ),
             provider: key.provider,
             secret: Some(key_span),
         });
     }
+}
+
+/// A reference filled in inside quotes that stay in the value: `- NAME="${NAME}"` in a compose
+/// list, where the program receives the key with a quote at each end. (Where the quotes are
+/// the file's own syntax, as in `NAME: "${NAME}"` or `- "NAME=${NAME}"`, the value has none.)
+fn quoted_reference(
+    file: &FileContext,
+    key: &KeySetting,
+    value: &SettingValue,
+) -> Option<Violation> {
+    let text = value.text.as_str();
+    let leading = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    let quote = trimmed.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    if trimmed.len() < 2 || !trimmed.ends_with(quote) {
+        return None;
+    }
+    let inner = &trimmed[1..trimmed.len() - 1];
+    if !is_template(inner) {
+        return None;
+    }
+    let problem = Problem::Quoted(leading);
+    let fix = match line_with(file, value, inner) {
+        Some(line) => format!("write it as `{line}`"),
+        None => "write the reference without quotes around it".to_owned(),
+    };
+    Some(Violation {
+        span: problem.span(value, &value.span),
+        message: format!(
+            "`{}` is not a clean key: {}, so the key arrives with a quote at each end",
+            key.setting.name,
+            problem.describe(key)
+        ),
+        label: problem.label().into(),
+        help: format!(
+            "the API rejects the key with {}; {fix}",
+            refusal(key.provider)
+        ),
+        provider: key.provider,
+        secret: None,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +122,9 @@ enum Problem {
 }
 
 impl Problem {
-    fn describe(self, place: &Place) -> &'static str {
-        match self {
+    fn describe(self, key: &KeySetting) -> String {
+        let place = &key.setting.place;
+        let text = match self {
             Problem::Unterminated => {
                 "its opening quote is never closed, so the value runs to the end of the line"
             }
@@ -86,12 +136,22 @@ impl Problem {
             },
             Problem::LeadingSpace(_) => "it starts with whitespace inside the quotes",
             Problem::TrailingSpace(_) => "it ends with whitespace inside the quotes",
-            Problem::Bearer => "it starts with `Bearer`, so the SDK sends `Bearer Bearer sk-…`",
+            Problem::Bearer => match key_header(key.provider) {
+                "Authorization: Bearer" => {
+                    "it starts with `Bearer`, so the SDK sends `Bearer Bearer sk-…`"
+                }
+                header => {
+                    return format!(
+                        "it starts with `Bearer`, which the SDK sends as part of the key in `{header}`"
+                    )
+                }
+            },
             Problem::CarriageReturn => {
                 "the line ends with `\\r` (CRLF), which `source .env` and `docker run --env-file` \
                  keep in the value"
             }
-        }
+        };
+        text.to_owned()
     }
 
     fn label(self) -> &'static str {

@@ -2,7 +2,7 @@
 
 use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
-use crate::rules::key_setting::{clean, is_placeholder, key_settings, whole_key};
+use crate::rules::key_setting::{clean, is_placeholder, key_settings, refusal, whole_key};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
@@ -40,9 +40,10 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             ),
             label: "placeholder, not a key".into(),
             help: format!(
-                "every request made with this value fails with 401: put a real key in the \
+                "every request made with this value fails with {}: put a real key in the \
                  deployment's secret store{docs}, or remove the line so the real value comes \
-                 from the environment"
+                 from the environment",
+                refusal(key.provider)
             ),
             provider: key.provider,
             secret: None,

@@ -1,9 +1,13 @@
 //! KL105 truncated-key: a key setting starts like a known provider's key but matches none of
-//! its shapes (cut short, too long, marker missing, `...` inside).
+//! its shapes (cut short, too long, marker missing, `...` inside), and what follows the prefix
+//! keeps the look of a real key's random body. A dummy such as `sk-0000000000` is not a cut key.
 
 use crate::file_kind::FileKind;
+use crate::keys::looks_fake;
 use crate::providers::catalog;
-use crate::rules::key_setting::{clean, is_placeholder, key_settings, known_prefix, whole_key};
+use crate::rules::key_setting::{
+    clean, is_placeholder, key_settings, known_prefix, refusal, whole_key,
+};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
@@ -25,6 +29,9 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         let Some((matched, prefix)) = known_prefix(cleaned) else {
             continue;
         };
+        if !random_body(&cleaned[prefix.len()..]) {
+            continue;
+        }
         // `sk-` starts both OpenAI and DeepSeek keys: prefer the provider the name says.
         let provider = key
             .provider
@@ -53,8 +60,9 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             ),
             label: format!("{length} characters{lengths}"),
             help: format!(
-                "copy the whole key again from {}; a key cut short or with `...` in it gets 401",
-                provider.docs
+                "copy the whole key again from {}; a key cut short or with `...` in it gets {}",
+                provider.docs,
+                refusal(Some(provider))
             ),
             provider: Some(provider),
             secret: Some(value.span.clone()),
@@ -75,4 +83,48 @@ fn expected_lengths(provider: &str, prefix: &str) -> Vec<usize> {
     lengths.sort_unstable();
     lengths.dedup();
     lengths
+}
+
+/// Whether what follows a key prefix looks like a real key's random body, cut or damaged:
+/// letters and digits mixed through it (digits not in one block at an end, as in `test1234`),
+/// and not a dummy by `keys::looks_fake` (one repeated character, a run like `1234567890`,
+/// `xxxx`, `your`). `...` where a key was cut does not count against it.
+fn random_body(body: &str) -> bool {
+    let characters: Vec<u8> = body.bytes().filter(u8::is_ascii_alphanumeric).collect();
+    let letters = characters.iter().any(u8::is_ascii_alphabetic);
+    let digits = characters.iter().any(u8::is_ascii_digit);
+    let switches = characters
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_digit() != pair[1].is_ascii_digit())
+        .count();
+    letters && digits && switches >= 2 && !looks_fake(body.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_key_keeps_a_random_body_and_a_dummy_does_not() {
+        for random in [
+            "a-yDuvJXnTKZrtGZxdiMLWm6LnWAeqXl0RPclTmZ",
+            "4fQ2mN8xZ1",
+            "tbmp6hObBUH5zWFdzTqu...wW6LvH",
+            "aoc5iyxf2si50dbs",
+        ] {
+            assert!(random_body(random), "{random}");
+        }
+        for dummy in [
+            "0000000000",
+            "xxxxxxxx",
+            "1234567890",
+            "test1234",
+            "abcdefgh12",
+            "abcdefghijklmnop",
+            "a1",
+            "",
+        ] {
+            assert!(!random_body(dummy), "{dummy}");
+        }
+    }
 }

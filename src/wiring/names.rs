@@ -13,24 +13,41 @@ pub fn close_variable(wanted: &str, provided: &str) -> bool {
     if wanted == provided {
         return false;
     }
-    let (wanted_up, provided_up) = (wanted.to_ascii_uppercase(), provided.to_ascii_uppercase());
-    if squash(wanted) == squash(provided) {
+    if alias_of(wanted, provided) {
         return true;
     }
+    let (wanted_up, provided_up) = (wanted.to_ascii_uppercase(), provided.to_ascii_uppercase());
     // A typo; in a short vendor name two letters make another vendor: HF_TOKEN is not
     // GH_TOKEN, CO_API_KEY is not DD_API_KEY, while OPENIA_ is a typo of OPENAI_.
     let vendor = |name: &str| name.split('_').next().unwrap_or("").to_owned();
     let (wanted_vendor, provided_vendor) = (vendor(&wanted_up), vendor(&provided_up));
     let same_vendor = wanted_vendor == provided_vendor
         || (wanted_vendor.len() >= 5 && provided_vendor.len() >= 5);
-    if wanted.len() >= 8 && same_vendor && edit_distance(&wanted_up, &provided_up) <= 2 {
-        return true;
-    }
-    let Some(stem) = wanted_up
-        .strip_suffix("_API_KEY")
-        .or_else(|| wanted_up.strip_suffix("_KEY"))
-    else {
+    wanted.len() >= 8 && same_vendor && edit_distance(&wanted_up, &provided_up) <= 2
+}
+
+/// Whether `provided` is another name of the variable `wanted`, not a typo: the same name in
+/// other case or separators (`OPEN_AI_API_KEY`, `openai_api_key`), or the same stem with
+/// another key suffix: `OPENAI_KEY`, `OPENAI_TOKEN`, `OPENAI_API_TOKEN`, `OPENAI_APIKEY`,
+/// `OPENAI_SECRET`, `OPENAI_API_SECRET` for `OPENAI_API_KEY`.
+pub fn alias_of(wanted: &str, provided: &str) -> bool {
+    if wanted == provided {
         return false;
+    }
+    let provided = squash(provided);
+    squash(wanted) == provided || suffix_aliases(wanted).iter().any(|a| squash(a) == provided)
+}
+
+/// The names of the variable `wanted` with its key suffix swapped for another:
+/// `OPENAI_TOKEN`, `OPENAI_APIKEY`, ... for `OPENAI_API_KEY`; none for a name without a key
+/// suffix.
+pub fn suffix_aliases(wanted: &str) -> Vec<String> {
+    let wanted = wanted.to_ascii_uppercase();
+    let Some(stem) = wanted
+        .strip_suffix("_API_KEY")
+        .or_else(|| wanted.strip_suffix("_KEY"))
+    else {
+        return Vec::new();
     };
     [
         "_KEY",
@@ -42,13 +59,13 @@ pub fn close_variable(wanted: &str, provided: &str) -> bool {
         "_API_SECRET",
     ]
     .iter()
-    .any(|suffix| {
-        let alias = format!("{stem}{suffix}");
-        alias == provided_up || squash(&alias) == squash(&provided_up)
-    })
+    .map(|suffix| format!("{stem}{suffix}"))
+    .collect()
 }
 
-fn squash(name: &str) -> String {
+/// A name without case and separators, by which aliases compare: `openaiapikey` for
+/// `OPEN_AI_API_KEY` and `OpenAI-Api-Key`.
+pub fn squash(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
@@ -92,6 +109,26 @@ mod tests {
         assert!(!one_typo_apart("openai", "openai"));
         assert!(!one_typo_apart("openai", "postgres"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn aliases_are_other_names_not_typos() {
+        for alias in [
+            "OPEN_AI_API_KEY",
+            "OPENAI_TOKEN",
+            "OPENAI_APIKEY",
+            "openai_api_key",
+        ] {
+            assert!(alias_of("OPENAI_API_KEY", alias), "{alias}");
+        }
+        for other in [
+            "OPENAI_API_KEY",
+            "OPENAI_API_KY",
+            "OPENIA_API_KEY",
+            "OPENAI_MODEL",
+        ] {
+            assert!(!alias_of("OPENAI_API_KEY", other), "{other}");
+        }
     }
 
     #[test]
