@@ -2857,12 +2857,16 @@ export async function chat(messages: Message[]): Promise<Response> {
         let facts = js("a = f(x); b = x ? y : z; c = util.format('Bearer %s', k); d = 'Bearer '.concat(k); e = process.env.K || 'sk-default';");
         let values: Vec<&Expr> = facts.assignments.iter().map(|a| &a.value).collect();
         assert!(matches!(values[0], Expr::Other { .. }));
-        assert!(matches!(values[1], Expr::Other { .. }));
+        assert!(
+            matches!(values[1], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Name { .. }, Expr::Name { .. }]))
+        );
         assert!(
             matches!(values[2], Expr::Format { template, args, .. } if template.text().as_deref() == Some("Bearer %s") && args.len() == 1)
         );
         assert!(matches!(values[3], Expr::Concat { parts, .. } if parts.len() == 2));
-        assert!(matches!(values[4], Expr::Other { .. }));
+        assert!(
+            matches!(values[4], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Env(read), Expr::Str(_)] if read.name == "K"))
+        );
         assert_eq!(facts.env_reads.len(), 1);
     }
 

@@ -2490,4 +2490,18 @@ mod tests {
         );
         assert_eq!(facts(quoted.as_bytes()).parse_error, None);
     }
+    #[test]
+    fn fallbacks_keep_their_options() {
+        let src = "a = os.getenv(\"K\") or x or \"\"\nb = k if c else None\nc = os.getenv(\"K\", \"d\")\nd = x and y\n";
+        let facts = facts(src.as_bytes());
+        let values: Vec<&Expr> = facts.assignments.iter().map(|a| &a.value).collect();
+        assert!(
+            matches!(values[0], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Env(_), Expr::Name { .. }, Expr::Str(_)]))
+        );
+        assert!(
+            matches!(values[1], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Name { path, .. }, Expr::Other { .. }] if path == "k"))
+        );
+        assert!(matches!(values[2], Expr::Env(_)));
+        assert!(matches!(values[3], Expr::Other { .. }));
+    }
 }
