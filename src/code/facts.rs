@@ -118,6 +118,12 @@ pub enum Expr {
     Partial {
         span: Range<usize>,
     },
+    /// A value with fallbacks, any of which may be the result: `a ?? b`, `a || b`, `a or b`,
+    /// `c ? x : y`, `x if c else y`. Rules that need one value treat it as opaque.
+    Alternatives {
+        options: Vec<Expr>,
+        span: Range<usize>,
+    },
     /// Anything else: calls, arithmetic, lookups.
     Other {
         span: Range<usize>,
@@ -133,6 +139,7 @@ impl Expr {
             | Expr::Concat { span, .. }
             | Expr::Format { span, .. }
             | Expr::FileRead { span, .. }
+            | Expr::Alternatives { span, .. }
             | Expr::Partial { span }
             | Expr::Other { span } => span,
         }
@@ -379,7 +386,11 @@ impl Expr {
         match self {
             Expr::Str(lit) => lit.remap(map),
             Expr::Env(read) => read.span = map.range(&read.span),
-            Expr::Concat { parts, span } => {
+            Expr::Concat { parts, span }
+            | Expr::Alternatives {
+                options: parts,
+                span,
+            } => {
                 parts.iter_mut().for_each(|p| p.remap(map));
                 *span = map.range(span);
             }

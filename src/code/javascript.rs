@@ -956,15 +956,48 @@ impl<'s> Walker<'s> {
                 }
             }
             "binary_expression" if self.operator(node) == Some("+") => self.concat(node, depth),
+            // `a || b`, `a ?? b`: either operand may be the value.
+            "binary_expression" if matches!(self.operator(node), Some("||" | "??")) => {
+                let operands = ["left", "right"].map(|field| node.child_by_field_name(field));
+                self.alternatives(operands, span, depth)
+            }
+            // `c ? x : y`: either branch may be the value.
+            "ternary_expression" => {
+                let operands =
+                    ["consequence", "alternative"].map(|field| node.child_by_field_name(field));
+                self.alternatives(operands, span, depth)
+            }
             "call_expression" => self.call_expr(node, depth),
             _ => Expr::Other { span },
         }
+    }
+
+    /// The options of a fallback, nested fallbacks flattened (`a ?? b ?? c`: three options).
+    fn alternatives(
+        &self,
+        operands: [Option<Node>; 2],
+        span: std::ops::Range<usize>,
+        depth: usize,
+    ) -> Expr {
+        let [Some(first), Some(second)] = operands else {
+            return Expr::Other { span };
+        };
+        let mut options = Vec::new();
+        for operand in [first, second] {
+            match self.expr_at(operand, depth + 1) {
+                Expr::Alternatives { options: inner, .. } => options.extend(inner),
+                single => options.push(single),
+            }
+        }
+        Expr::Alternatives { options, span }
     }
 
     fn operator(&self, node: Node) -> Option<&'static str> {
         let op = node.child_by_field_name("operator")?;
         Some(match &self.src[op.byte_range()] {
             b"+" => "+",
+            b"||" => "||",
+            b"??" => "??",
             _ => "",
         })
     }
@@ -2824,12 +2857,16 @@ export async function chat(messages: Message[]): Promise<Response> {
         let facts = js("a = f(x); b = x ? y : z; c = util.format('Bearer %s', k); d = 'Bearer '.concat(k); e = process.env.K || 'sk-default';");
         let values: Vec<&Expr> = facts.assignments.iter().map(|a| &a.value).collect();
         assert!(matches!(values[0], Expr::Other { .. }));
-        assert!(matches!(values[1], Expr::Other { .. }));
+        assert!(
+            matches!(values[1], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Name { .. }, Expr::Name { .. }]))
+        );
         assert!(
             matches!(values[2], Expr::Format { template, args, .. } if template.text().as_deref() == Some("Bearer %s") && args.len() == 1)
         );
         assert!(matches!(values[3], Expr::Concat { parts, .. } if parts.len() == 2));
-        assert!(matches!(values[4], Expr::Other { .. }));
+        assert!(
+            matches!(values[4], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Env(read), Expr::Str(_)] if read.name == "K"))
+        );
         assert_eq!(facts.env_reads.len(), 1);
     }
 

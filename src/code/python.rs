@@ -704,8 +704,42 @@ impl<'s> Py<'s> {
             }
             "call" => self.call_expr(node, depth),
             "binary_operator" => self.binary_expr(node, depth),
+            // `a or b`: either operand may be the value.
+            "boolean_operator" if operator(node) == Some("or") => {
+                let operands = ["left", "right"].map(|field| node.child_by_field_name(field));
+                self.alternatives(operands, span, depth)
+            }
+            // `x if c else y`: the first and last operands are the values.
+            "conditional_expression" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                if children.len() != 3 {
+                    return Expr::Other { span };
+                }
+                self.alternatives([Some(children[0]), Some(children[2])], span, depth)
+            }
             _ => Expr::Other { span },
         }
+    }
+
+    /// The options of a fallback, nested fallbacks flattened (`a or b or c`: three options).
+    fn alternatives(
+        &self,
+        operands: [Option<Node<'_>>; 2],
+        span: Range<usize>,
+        depth: usize,
+    ) -> Expr {
+        let [Some(first), Some(second)] = operands else {
+            return Expr::Other { span };
+        };
+        let mut options = Vec::new();
+        for operand in [first, second] {
+            match self.expr(operand, depth + 1) {
+                Expr::Alternatives { options: inner, .. } => options.extend(inner),
+                single => options.push(single),
+            }
+        }
+        Expr::Alternatives { options, span }
     }
 
     fn call_expr(&self, node: Node<'_>, depth: usize) -> Expr {
@@ -2455,5 +2489,19 @@ mod tests {
             "# {open}\na = '{open}'\nb = \"\"\"{open}\n\"{open}\"\"\"\nc = '\\'{open}'\nd = \"{open}\"\n"
         );
         assert_eq!(facts(quoted.as_bytes()).parse_error, None);
+    }
+    #[test]
+    fn fallbacks_keep_their_options() {
+        let src = "a = os.getenv(\"K\") or x or \"\"\nb = k if c else None\nc = os.getenv(\"K\", \"d\")\nd = x and y\n";
+        let facts = facts(src.as_bytes());
+        let values: Vec<&Expr> = facts.assignments.iter().map(|a| &a.value).collect();
+        assert!(
+            matches!(values[0], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Env(_), Expr::Name { .. }, Expr::Str(_)]))
+        );
+        assert!(
+            matches!(values[1], Expr::Alternatives { options, .. } if matches!(&options[..], [Expr::Name { path, .. }, Expr::Other { .. }] if path == "k"))
+        );
+        assert!(matches!(values[2], Expr::Env(_)));
+        assert!(matches!(values[3], Expr::Other { .. }));
     }
 }

@@ -117,7 +117,10 @@ fn logged_key(file: &FileContext, holders: &[&str], arg: &Expr) -> Option<std::o
         Expr::Concat { parts, .. } => parts.iter().find_map(|p| logged_key(file, holders, p)),
         Expr::Format { template, args, .. } => interpolated_key(file, holders, &template.parts)
             .or_else(|| args.iter().find_map(|a| logged_key(file, holders, a))),
-        Expr::FileRead { .. } | Expr::Partial { .. } | Expr::Other { .. } => None,
+        Expr::FileRead { .. }
+        | Expr::Partial { .. }
+        | Expr::Alternatives { .. }
+        | Expr::Other { .. } => None,
     }
 }
 

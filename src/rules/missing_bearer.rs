@@ -14,18 +14,10 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         if !Endpoint::of_header(facts, header).may_take_bearer() {
             continue;
         }
-        // The first thing in the value, leading blanks skipped.
-        let first = segments(file, &header.value).into_iter().find(|s| match s {
-            Segment::Text { text, .. } => !text.trim().is_empty(),
-            _ => true,
-        });
-        let key_first = match &first {
-            Some(Segment::Hole(expr)) => is_key_like(file, expr),
-            Some(Segment::Interpolation { code }) => code_is_key_like(code),
-            Some(Segment::Text { text, .. }) => is_key_like(file, &Expr::Str(literal_of(text))),
-            _ => false,
-        };
-        if !key_first {
+        // Any value that can reach the header (each side of a fallback) may be the bare key.
+        let mut options = Vec::new();
+        options_of(&header.value, &mut options);
+        if !options.iter().any(|option| starts_with_key(file, option)) {
             continue;
         }
         let span = header.value.span().clone();
@@ -40,6 +32,28 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             provider: None,
             secret: None,
         });
+    }
+}
+
+/// Whether the value's first thing, leading blanks skipped, is a key.
+fn starts_with_key(file: &FileContext, value: &Expr) -> bool {
+    let first = segments(file, value).into_iter().find(|s| match s {
+        Segment::Text { text, .. } => !text.trim().is_empty(),
+        _ => true,
+    });
+    match &first {
+        Some(Segment::Hole(expr)) => is_key_like(file, expr),
+        Some(Segment::Interpolation { code }) => code_is_key_like(code),
+        Some(Segment::Text { text, .. }) => is_key_like(file, &Expr::Str(literal_of(text))),
+        _ => false,
+    }
+}
+
+/// The values a header may get: each option of a fallback (`a ?? b`, `c ? x : y`), or the value.
+fn options_of<'a>(value: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match value {
+        Expr::Alternatives { options, .. } => options.iter().for_each(|o| options_of(o, out)),
+        single => out.push(single),
     }
 }
 
