@@ -131,6 +131,18 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// A fallback's options, nested fallbacks flattened (`a ?? b ?? c`: three options).
+    pub fn alternatives(operands: impl IntoIterator<Item = Expr>, span: Range<usize>) -> Expr {
+        let mut options = Vec::new();
+        for operand in operands {
+            match operand {
+                Expr::Alternatives { options: inner, .. } => options.extend(inner),
+                single => options.push(single),
+            }
+        }
+        Expr::Alternatives { options, span }
+    }
+
     pub fn span(&self) -> &Range<usize> {
         match self {
             Expr::Str(lit) => &lit.span,

@@ -982,14 +982,10 @@ impl<'s> Walker<'s> {
         let [Some(first), Some(second)] = operands else {
             return Expr::Other { span };
         };
-        let mut options = Vec::new();
-        for operand in [first, second] {
-            match self.expr_at(operand, depth + 1) {
-                Expr::Alternatives { options: inner, .. } => options.extend(inner),
-                single => options.push(single),
-            }
-        }
-        Expr::Alternatives { options, span }
+        Expr::alternatives(
+            [first, second].map(|operand| self.expr_at(operand, depth + 1)),
+            span,
+        )
     }
 
     fn operator(&self, node: Node) -> Option<&'static str> {

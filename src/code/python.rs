@@ -732,14 +732,10 @@ impl<'s> Py<'s> {
         let [Some(first), Some(second)] = operands else {
             return Expr::Other { span };
         };
-        let mut options = Vec::new();
-        for operand in [first, second] {
-            match self.expr(operand, depth + 1) {
-                Expr::Alternatives { options: inner, .. } => options.extend(inner),
-                single => options.push(single),
-            }
-        }
-        Expr::Alternatives { options, span }
+        Expr::alternatives(
+            [first, second].map(|operand| self.expr(operand, depth + 1)),
+            span,
+        )
     }
 
     fn call_expr(&self, node: Node<'_>, depth: usize) -> Expr {
