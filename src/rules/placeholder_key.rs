@@ -2,7 +2,11 @@
 
 use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
-use crate::rules::key_setting::{clean, is_placeholder, key_settings, refusal, whole_key};
+use crate::file_role::FileRole;
+use crate::keys::looks_fake;
+use crate::rules::key_setting::{
+    clean, is_placeholder, key_settings, known_prefix, refusal, whole_key,
+};
 use crate::rules::{FileContext, Violation};
 
 pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
@@ -19,10 +23,17 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             continue;
         }
         let cleaned = clean(&text);
-        if !is_placeholder(cleaned) || whole_key(cleaned, key.provider).is_some() {
+        if whole_key(cleaned, key.provider).is_some() {
             continue;
         }
         let name = &key.setting.name;
+        if !is_placeholder(cleaned) {
+            if let Some((matched, prefix)) = made_up_key(file, cleaned) {
+                let provider = key.provider.or(Some(matched));
+                violations.push(made_up(name, prefix, provider, &key, value.span.clone()));
+            }
+            continue;
+        }
         let decoded = if value.base64 {
             " (after base64 decoding)"
         } else {
@@ -48,6 +59,47 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             provider: key.provider,
             secret: None,
         });
+    }
+}
+
+/// The prefix of a key made up by hand in a deployed setting: a known provider's prefix followed
+/// by filler (`sk-None-abcdefghij1234567890…`, `sk-0000000000`). Tests and CI jobs give such
+/// dummies to mocks on purpose, and examples show them; a deployed setting sends them.
+fn made_up_key<'t>(
+    file: &FileContext,
+    cleaned: &'t str,
+) -> Option<(&'static crate::providers::Provider, &'t str)> {
+    if !matches!(file.role, FileRole::Production | FileRole::Deployment) {
+        return None;
+    }
+    let (provider, prefix) = known_prefix(cleaned)?;
+    let body = cleaned[prefix.len()..].trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    (body.len() >= 8 && looks_fake(body.as_bytes())).then_some((provider, prefix))
+}
+
+fn made_up(
+    name: &str,
+    prefix: &str,
+    provider: Option<&'static crate::providers::Provider>,
+    key: &crate::rules::key_setting::KeySetting,
+    span: std::ops::Range<usize>,
+) -> Violation {
+    let docs = provider.map_or(String::new(), |p| format!(" (create one at {})", p.docs));
+    Violation {
+        span: span.clone(),
+        message: format!(
+            "`{name}` holds a made-up key: `{prefix}` followed by filler in {}",
+            key.setting.place.describe()
+        ),
+        label: "made-up value, not a key".into(),
+        help: format!(
+            "every request made with this value fails with {}: put a real key in the \
+             deployment's secret store{docs}, or remove the line so the real value comes from \
+             the environment",
+            refusal(provider)
+        ),
+        provider,
+        secret: Some(span),
     }
 }
 
