@@ -23,8 +23,28 @@ pub struct CodeFacts {
     /// undici Agents, `tls.connect`, `Deno.createHttpClient`), the arguments of
     /// `load_cert_chain`, `load_verify_locations`, `ssl_channel_credentials`, `cert=` keywords.
     pub tls_material: Vec<Expr>,
+    /// Spans whose requests a mock transport answers, so nothing reaches a server: a client
+    /// given a mock `http_client` or `fetch`, or the whole file when it imports a library that
+    /// intercepts HTTP (respx, responses, nock, msw, fetch-mock).
+    pub mocked: Vec<Range<usize>>,
     /// Why the file could not be parsed (it is still scanned as text for KL101).
     pub parse_error: Option<String>,
+}
+
+impl CodeFacts {
+    /// Whether a mock transport answers what is built at `span`.
+    pub fn is_mocked(&self, span: &Range<usize>) -> bool {
+        self.mocked
+            .iter()
+            .any(|m| m.start <= span.start && span.end <= m.end)
+    }
+}
+
+/// Whether code reads as a stand-in for a real transport: `MockTransport(...)`, `fakeFetch`,
+/// `stubFetch`.
+pub fn names_a_mock(code: &str) -> bool {
+    let lower = code.to_ascii_lowercase();
+    ["mock", "fake", "stub"].iter().any(|w| lower.contains(w))
 }
 
 /// How a string literal treats `{x}`, `${x}`, `$X`, `%s`.

@@ -12,8 +12,8 @@ use std::ops::Range;
 use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::facts::{
-    Assignment, Client, CodeFacts, DotenvLoad, EnvRead, Expr, Header, HeaderSource, LogCall,
-    Request, StringKind, StringLit, StringPart,
+    names_a_mock, Assignment, Client, CodeFacts, DotenvLoad, EnvRead, Expr, Header, HeaderSource,
+    LogCall, Request, StringKind, StringLit, StringPart,
 };
 
 /// Which grammar parses the file. JSX goes through `JavaScript`, whose grammar parses JSX.
@@ -630,6 +630,8 @@ struct Walker<'s> {
     facts: CodeFacts,
     /// Object literals whose every property is a header (`headers: {...}`, `new Headers({...})`).
     header_objects: HashSet<usize>,
+    /// Names bound to functions that answer a request by themselves (mock `fetch`es).
+    answering_functions: HashSet<String>,
     consts: Consts,
     /// Local names bound to the dotenv module.
     dotenv_modules: HashSet<String>,
@@ -665,6 +667,7 @@ impl<'s> Walker<'s> {
             src,
             facts: CodeFacts::default(),
             header_objects: HashSet::new(),
+            answering_functions: HashSet::new(),
             consts: Consts::default(),
             dotenv_modules: HashSet::new(),
             dotenv_config_fns: HashSet::new(),
@@ -1308,6 +1311,7 @@ impl<'s> Walker<'s> {
 
     fn object(&mut self, node: Node, ctx: &Ctx) {
         let all = self.header_objects.contains(&node.id());
+        let payload = !all && self.in_payload(node);
         for (name, prop, whole) in self.props(node) {
             let Some((name, name_span)) = name else {
                 continue;
@@ -1320,7 +1324,7 @@ impl<'s> Walker<'s> {
                     }
                 }
             }
-            if all || auth_like(&name) {
+            if all || (auth_like(&name) && !payload) {
                 let Some(value) = self.prop_expr(&prop) else {
                     continue;
                 };
@@ -1332,6 +1336,43 @@ impl<'s> Walker<'s> {
                     function: ctx.function.clone(),
                 });
             }
+        }
+    }
+
+    /// An object that is data, not headers: an element of an array, the value of a property
+    /// other than `headers`, or what `JSON.stringify` turns into a body. Its `authorization` is
+    /// a body field (an MCP tool's OAuth token), which no server reads as the header.
+    fn in_payload(&self, node: Node) -> bool {
+        let mut child = node;
+        let mut parent = node.parent();
+        while let Some(p) = parent.filter(|p| {
+            matches!(
+                p.kind(),
+                "parenthesized_expression"
+                    | "as_expression"
+                    | "satisfies_expression"
+                    | "non_null_expression"
+            )
+        }) {
+            child = p;
+            parent = p.parent();
+        }
+        let Some(parent) = parent else { return false };
+        match parent.kind() {
+            "array" => true,
+            "pair" => {
+                parent.child_by_field_name("value").map(|v| v.id()) == Some(child.id())
+                    && parent
+                        .child_by_field_name("key")
+                        .and_then(|key| self.prop_name(key))
+                        .is_none_or(|(name, _)| !name.to_ascii_lowercase().contains("header"))
+            }
+            "arguments" => parent
+                .parent()
+                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|function| self.path(function))
+                .is_some_and(|f| f == "JSON.stringify"),
+            _ => false,
         }
     }
 
@@ -1448,13 +1489,14 @@ impl<'s> Walker<'s> {
                         );
                     }
                     "axios" => self.axios_call("axios", None, span, &argv, "axios", ctx),
-                    "require"
-                        if argv
-                            .first()
-                            .and_then(|a| self.string_value(*a))
-                            .is_some_and(|(m, _)| DOTENV_CONFIG_MODULES.contains(&m.as_str())) =>
-                    {
-                        self.dotenv(span, ctx);
+                    "require" => {
+                        if let Some((module, _)) = argv.first().and_then(|a| self.string_value(*a))
+                        {
+                            self.note_mocking_library(&module);
+                            if DOTENV_CONFIG_MODULES.contains(&module.as_str()) {
+                                self.dotenv(span, ctx);
+                            }
+                        }
                     }
                     n if self.dotenv_config_fns.contains(n) => self.dotenv(span, ctx),
                     n if SDK_FACTORIES.contains(&n) => {
@@ -1752,6 +1794,13 @@ impl<'s> Walker<'s> {
                         }
                     }
                     "baseURL" | "basePath" => base_url = self.prop_expr(&prop),
+                    "fetch" => {
+                        if let Prop::Value(node) | Prop::Shorthand(node) = prop {
+                            if self.mock_fetch(node) {
+                                self.facts.mocked.push(span.clone());
+                            }
+                        }
+                    }
                     "endpoint" if sdk.contains("Azure") => base_url = self.prop_expr(&prop),
                     "configuration" if base_url.is_none() => {
                         if let Prop::Value(inner) = prop {
@@ -1835,6 +1884,9 @@ impl<'s> Walker<'s> {
         let value = unwrap_await(value);
         if target.to_ascii_lowercase().contains("header") && value.kind() == "object" {
             self.header_objects.insert(value.id());
+        }
+        if self.answers_by_itself(value) {
+            self.answering_functions.insert(target.to_string());
         }
         if value.kind() == "call_expression"
             && value
@@ -2056,6 +2108,41 @@ impl<'s> Walker<'s> {
         });
     }
 
+    /// A library that intercepts every HTTP request of the process answers this file's.
+    fn note_mocking_library(&mut self, module: &str) {
+        const MOCKING: &[&str] = &[
+            "nock",
+            "msw",
+            "fetch-mock",
+            "jest-fetch-mock",
+            "undici-mock",
+        ];
+        let package = module.split('/').next().unwrap_or(module);
+        if MOCKING.contains(&package) && self.facts.mocked.is_empty() {
+            self.facts.mocked.push(0..self.src.len());
+        }
+    }
+
+    /// A `fetch` given to a client that answers by itself: named as a mock (`fakeFetch`,
+    /// `mockFetch`) or a function that builds a `Response` without calling `fetch`.
+    fn mock_fetch(&self, value: Node) -> bool {
+        let value = unwrap_ts(value);
+        names_a_mock(&self.text(value))
+            || self.answers_by_itself(value)
+            || (value.kind() == "identifier"
+                && self.answering_functions.contains(&*self.text(value)))
+    }
+
+    /// A function that builds a `Response` without calling `fetch`.
+    fn answers_by_itself(&self, function: Node) -> bool {
+        let text = self.text(function);
+        matches!(
+            function.kind(),
+            "arrow_function" | "function_expression" | "function"
+        ) && text.contains("new Response(")
+            && !text.contains("fetch(")
+    }
+
     fn import(&mut self, node: Node, ctx: &Ctx) {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -2083,6 +2170,7 @@ impl<'s> Walker<'s> {
         else {
             return;
         };
+        self.note_mocking_library(&module);
         if DOTENV_CONFIG_MODULES.contains(&module.as_str()) {
             self.dotenv(node.byte_range(), ctx);
             return;
@@ -2282,6 +2370,42 @@ mod tests {
         assert!(matches!(&parts[1], Expr::Name { path, .. } if path == "key"));
         assert_eq!(facts.requests.len(), 1);
         assert_eq!(facts.requests[0].headers, HeaderSource::Literal);
+    }
+
+    #[test]
+    fn body_fields_are_not_headers() {
+        let src = concat!(
+            "fetch(u, { headers: { authorization: a }, body: JSON.stringify({ authorization: b }) });\n",
+            "const tools = [{ type: \"mcp\", authorization: c }];\n",
+            "const cfg = { auth: { authorization: d }, headers: { authorization: e } };\n",
+            "const h = { Authorization: f };\n",
+        );
+        let facts = js(src);
+        let values: Vec<&str> = facts.headers.iter().map(|h| &src[h.span.clone()]).collect();
+        assert_eq!(
+            values,
+            ["authorization: a", "authorization: e", "Authorization: f"]
+        );
+    }
+
+    #[test]
+    fn mock_fetches_are_marked() {
+        let src = concat!(
+            "const answer = async () => new Response(\"{}\");\n",
+            "const a = new OpenAI({ apiKey: k, fetch: answer });\n",
+            "const b = new OpenAI({ apiKey: k, fetch: proxiedFetch });\n",
+            "const c = new OpenAI({ apiKey: k, fetch: (u, i) => fetch(u, i) });\n",
+            "const d = new OpenAI({ apiKey: k, fetch: mockFetch });\n",
+        );
+        let facts = js(src);
+        let mocked: Vec<bool> = facts
+            .clients
+            .iter()
+            .map(|c| facts.is_mocked(&c.span))
+            .collect();
+        assert_eq!(mocked, [true, false, false, true]);
+        let nock = "const nock = require(\"nock\");\n";
+        assert_eq!(js(nock).mocked, vec![0..nock.len()]);
     }
 
     #[test]

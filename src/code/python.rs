@@ -17,8 +17,8 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 use super::facts::{
-    Assignment, Client, CodeFacts, DotenvLoad, EnvRead, Expr, Header, HeaderSource, LogCall,
-    Request, StringKind, StringLit, StringPart,
+    names_a_mock, Assignment, Client, CodeFacts, DotenvLoad, EnvRead, Expr, Header, HeaderSource,
+    LogCall, Request, StringKind, StringLit, StringPart,
 };
 
 /// How deep `expr` and URL resolution look into nested expressions.
@@ -940,6 +940,21 @@ impl<'s> Py<'s> {
         }
     }
 
+    /// A library that intercepts every HTTP request of the process answers this file's.
+    fn note_mocking_library(&mut self, module: &str) {
+        const MOCKING: &[&str] = &[
+            "respx",
+            "responses",
+            "pytest_httpx",
+            "aioresponses",
+            "requests_mock",
+            "httpretty",
+        ];
+        if MOCKING.contains(&module) && self.facts.mocked.is_empty() {
+            self.facts.mocked.push(0..self.src.len());
+        }
+    }
+
     // ----- pass 1 --------------------------------------------------------------------------
 
     fn prepare(&mut self, node: Node<'_>, ctx: Ctx) -> bool {
@@ -961,6 +976,7 @@ impl<'s> Py<'s> {
                     } else {
                         let path = compact(self.text(name));
                         let first = path.split('.').next().unwrap_or_default().to_string();
+                        self.note_mocking_library(&first);
                         self.imports.insert(first.clone(), first);
                     }
                 }
@@ -970,6 +986,7 @@ impl<'s> Py<'s> {
                     return true;
                 };
                 let module = compact(self.text(module));
+                self.note_mocking_library(module.split('.').next().unwrap_or_default());
                 let mut cursor = node.walk();
                 let names: Vec<Node<'_>> =
                     node.children_by_field_name("name", &mut cursor).collect();
@@ -1233,13 +1250,45 @@ impl<'s> Py<'s> {
             })
             .collect();
         let header_dict = self.header_dicts.contains(&node.id())
-            || pairs.iter().any(|(_, name, _, _)| is_header_name(name));
+            || (pairs.iter().any(|(_, name, _, _)| is_header_name(name)) && !self.in_payload(node));
         if !header_dict {
             return;
         }
         for (pair, name, name_span, value) in pairs {
             let value = self.expr(value, 0);
             self.header(name, name_span, value, pair.byte_range(), ctx);
+        }
+    }
+
+    /// A dict that is data, not headers: a request body (`json=`, `data=`, `json.dumps(...)`),
+    /// an element of a list, or the value of a field other than `headers`. Its `authorization`
+    /// key is a body field (an MCP tool's OAuth token), which no server reads as the header.
+    fn in_payload(&self, node: Node<'_>) -> bool {
+        let mut child = node;
+        let mut parent = node.parent();
+        while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+            child = p;
+            parent = p.parent();
+        }
+        let Some(parent) = parent else { return false };
+        match parent.kind() {
+            "list" | "tuple" | "set" => true,
+            "pair" => parent
+                .child_by_field_name("key")
+                .and_then(|key| self.key_name(key))
+                .is_none_or(|(name, _)| !name.to_ascii_lowercase().contains("header")),
+            "keyword_argument" => parent
+                .child_by_field_name("name")
+                .is_some_and(|name| PAYLOAD_KEYWORDS.contains(&self.text(name))),
+            "argument_list" => {
+                parent
+                    .parent()
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .and_then(|function| self.canon(function))
+                    .is_some_and(|f| matches!(f.as_str(), "json.dumps" | "json.dump"))
+                    && child.kind() == "dictionary"
+            }
+            _ => false,
         }
     }
 
@@ -1390,6 +1439,12 @@ impl<'s> Py<'s> {
                     key = opaque.map(|span| Expr::Other { span });
                 }
                 let base_url = args.keyword(BASE_KWARGS).map(|value| self.expr(value, 0));
+                if args
+                    .keyword(&["http_client"])
+                    .is_some_and(|transport| names_a_mock(self.text(transport)))
+                {
+                    self.facts.mocked.push(node.byte_range());
+                }
                 self.facts.clients.push(Client {
                     sdk: sdk.to_string(),
                     span: node.byte_range(),
@@ -1682,6 +1737,11 @@ fn unparen(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// The expression inside any number of parentheses.
+/// Keyword arguments of HTTP clients that carry a request's body or query, not its headers.
+const PAYLOAD_KEYWORDS: &[&str] = &[
+    "json", "data", "body", "content", "params", "payload", "files",
+];
+
 fn unparen_all(node: Node<'_>) -> Node<'_> {
     let mut node = node;
     for _ in 0..MAX_EXPR_DEPTH {
@@ -1964,6 +2024,30 @@ mod tests {
             .find(|a| a.target == "headers[\"Authorization\"]")
             .unwrap();
         assert_eq!(assignment.top_level, None);
+    }
+
+    #[test]
+    fn body_fields_are_not_headers() {
+        let src = concat!(
+            "requests.post(u, headers={\"Authorization\": a}, json={\"authorization\": b})\n",
+            "tools = [{\"type\": \"mcp\", \"authorization\": c}]\n",
+            "cfg = {\"auth\": {\"authorization\": d}, \"headers\": {\"authorization\": e}}\n",
+            "payload = json.dumps({\"authorization\": f})\n",
+        );
+        let facts = facts(src.as_bytes());
+        let values: Vec<&str> = facts.headers.iter().map(|h| at(src, &h.span)).collect();
+        assert_eq!(values, ["\"Authorization\": a", "\"authorization\": e"]);
+    }
+
+    #[test]
+    fn mock_transports_are_marked() {
+        let src = "c = OpenAI(api_key=k, http_client=httpx.Client(transport=httpx.MockTransport(h)))\nd = OpenAI(api_key=k, http_client=httpx.Client())\n";
+        let found = facts(src.as_bytes());
+        assert_eq!(found.mocked.len(), 1);
+        assert!(found.is_mocked(&found.clients[0].span));
+        assert!(!found.is_mocked(&found.clients[1].span));
+        let respx = "import respx\nrespx.get(\"https://api.openai.com/v1/models\")\n";
+        assert_eq!(facts(respx.as_bytes()).mocked, vec![0..respx.len()]);
     }
 
     #[test]
@@ -2454,7 +2538,7 @@ mod tests {
     fn large_single_line_file() {
         let mut src = String::from("x = [");
         while src.len() < 1_000_000 {
-            src.push_str("'abc',{\"Authorization\":k},");
+            src.push_str("'abc',h({\"Authorization\":k}),");
         }
         src.push_str("]\n");
         // Unclosed, as deep as is parsed (deeper is not: see the test below).

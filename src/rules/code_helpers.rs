@@ -278,12 +278,13 @@ pub fn last_segment(path: &str) -> &str {
 pub const OPENAI_HOST: &str = "api.openai.com";
 pub const AZURE_HOSTS: &[&str] = &[".openai.azure.com", ".cognitiveservices.azure.com"];
 
-/// The Authorization headers among the file's headers (any case).
+/// The Authorization headers among the file's headers (any case), but for those a mock
+/// transport answers.
 pub fn authorization_headers(facts: &CodeFacts) -> impl Iterator<Item = &Header> {
     facts
         .headers
         .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
+        .filter(|h| h.name.eq_ignore_ascii_case("authorization") && !facts.is_mocked(&h.span))
 }
 
 /// Whether the file talks to one of `hosts`: a request URL or any string literal names it.

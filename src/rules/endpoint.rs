@@ -18,6 +18,8 @@ pub enum Endpoint {
     OwnScheme(&'static AuthScheme),
     /// A host that is no AI provider's API (a search API, the app's own backend).
     NotAi,
+    /// A mock transport answers the request: nothing is sent.
+    Mock,
     /// The host cannot be read here: a URL from a variable or a setting, a local proxy.
     Unknown,
 }
@@ -52,6 +54,9 @@ impl Endpoint {
     /// The endpoint of a header: the request written around it, else the SDK client it is
     /// given to, else the one host every request of its function goes to.
     pub fn of_header(facts: &CodeFacts, header: &Header) -> Endpoint {
+        if facts.is_mocked(&header.span) {
+            return Endpoint::Mock;
+        }
         let inside = |span: &std::ops::Range<usize>| {
             span.start <= header.span.start && header.span.end <= span.end
         };
@@ -106,7 +111,10 @@ impl Endpoint {
 
     /// The header goes to an API that takes `Authorization: Bearer <key>`, or may.
     pub fn may_take_bearer(self) -> bool {
-        !matches!(self, Endpoint::NotAi | Endpoint::OwnScheme(_))
+        !matches!(
+            self,
+            Endpoint::NotAi | Endpoint::OwnScheme(_) | Endpoint::Mock
+        )
     }
 }
 

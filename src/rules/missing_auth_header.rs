@@ -11,7 +11,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
     for request in &facts.requests {
         let Some(url) = &request.url else { continue };
-        if !url.contains(OPENAI_HOST) {
+        if !url.contains(OPENAI_HOST) || facts.is_mocked(&request.span) {
             continue;
         }
         // Headers written in the call count only if one of them carries credentials.

@@ -109,6 +109,7 @@ fn code_placeholders(file: &FileContext, violations: &mut Vec<Violation>) {
     let mut keys: Vec<(&Expr, String, bool)> = facts
         .clients
         .iter()
+        .filter(|c| !facts.is_mocked(&c.span))
         .filter_map(|c| {
             Some((
                 c.key.as_ref()?,

@@ -38,7 +38,9 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
             Endpoint::OpenAi => (true, false),
             Endpoint::Azure => (false, true),
             Endpoint::Unknown => (file_to_openai, file_to_azure),
-            Endpoint::BearerApi | Endpoint::OwnScheme(_) | Endpoint::NotAi => continue,
+            Endpoint::BearerApi | Endpoint::OwnScheme(_) | Endpoint::NotAi | Endpoint::Mock => {
+                continue
+            }
         };
         let lower = header.name.to_ascii_lowercase();
         let (message, help) = if to_openai && !to_azure && KEY_HEADERS.contains(&lower.as_str()) {

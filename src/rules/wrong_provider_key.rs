@@ -80,7 +80,11 @@ const SDKS: &[(&str, &str)] = &[
 /// An SDK client given another provider's key, with no base URL pointing elsewhere.
 fn code_clients(file: &FileContext, violations: &mut Vec<Violation>) {
     let Some(facts) = file.code() else { return };
-    for client in facts.clients.iter().filter(|c| c.base_url.is_none()) {
+    for client in facts
+        .clients
+        .iter()
+        .filter(|c| c.base_url.is_none() && !facts.is_mocked(&c.span))
+    {
         let sdk = client.sdk.rsplit('.').next().unwrap_or(&client.sdk);
         let Some((_, provider_id)) = SDKS.iter().find(|(name, _)| *name == sdk) else {
             continue;
