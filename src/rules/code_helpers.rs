@@ -158,6 +158,12 @@ pub fn code_is_key_like(code: &str) -> bool {
         .trim()
         .trim_start_matches(['$', '{'])
         .trim_end_matches('}');
+    // A fallback keeps the key when it is set: `api_key or ''`, `key ?? ""`, `${KEY:-none}`.
+    let code = [" or ", "||", "??", ":-", ":="]
+        .iter()
+        .filter_map(|operator| code.find(operator))
+        .min()
+        .map_or(code, |at| code[..at].trim());
     let last = code
         .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .find(|word| !word.is_empty())
@@ -338,6 +344,23 @@ impl Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interpolated_code_with_a_fallback_is_still_the_key() {
+        for code in [
+            "api_key",
+            "{api_key or ''}",
+            "apiKey ?? \"\"",
+            "key || ''",
+            "${OPENAI_API_KEY:-none}",
+            "${OPENAI_API_KEY}",
+        ] {
+            assert!(code_is_key_like(code), "{code}");
+        }
+        for code in ["model or 'gpt-4o'", "${MODEL:-api_key}", "user_id", "key_id"] {
+            assert!(!code_is_key_like(code), "{code}");
+        }
+    }
 
     #[test]
     fn words_split_at_separators_and_humps() {
