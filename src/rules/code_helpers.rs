@@ -357,7 +357,12 @@ mod tests {
         ] {
             assert!(code_is_key_like(code), "{code}");
         }
-        for code in ["model or 'gpt-4o'", "${MODEL:-api_key}", "user_id", "key_id"] {
+        for code in [
+            "model or 'gpt-4o'",
+            "${MODEL:-api_key}",
+            "user_id",
+            "key_id",
+        ] {
             assert!(!code_is_key_like(code), "{code}");
         }
     }
