@@ -2,7 +2,7 @@
 //! directory up to the repository root (deeper files win), then `.git/info/exclude`; and, for an
 //! ignored file, whether git tracks it all the same. Used for `.env`-family files only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -16,6 +16,9 @@ use crate::rules::GitStatus;
 #[derive(Default)]
 pub struct IgnoreOracle {
     matchers: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Per repository: the files git tracks although an ignore rule matches them, asked of
+    /// git once (a tree with many ignored env files would otherwise start a git per file).
+    tracked_ignored: Mutex<HashMap<PathBuf, Arc<HashSet<PathBuf>>>>,
 }
 
 impl IgnoreOracle {
@@ -26,7 +29,7 @@ impl IgnoreOracle {
             return GitStatus::Committable;
         }
         match repo {
-            Some(repo) if is_tracked(&repo, path) => GitStatus::IgnoredButTracked,
+            Some(repo) if self.is_tracked(&repo, path) => GitStatus::IgnoredButTracked,
             _ => GitStatus::Ignored,
         }
     }
@@ -59,6 +62,23 @@ impl IgnoreOracle {
         false
     }
 
+    /// Whether git tracks `path`, an ignored file, in the repository at `repo` (false when git
+    /// is not available). Git lists such files with `ls-files --cached --ignored`: its ignore
+    /// rules agree with [`IgnoreOracle::is_ignored`], which reads the same files.
+    fn is_tracked(&self, repo: &Path, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(repo) else {
+            return false;
+        };
+        let tracked = self
+            .tracked_ignored
+            .lock()
+            .expect("not poisoned")
+            .entry(repo.to_path_buf())
+            .or_insert_with(|| Arc::new(tracked_ignored(repo)))
+            .clone();
+        tracked.contains(relative)
+    }
+
     fn matcher(&self, file: &Path, root: &Path) -> Option<Arc<Gitignore>> {
         let mut cache = self.matchers.lock().expect("not poisoned");
         cache
@@ -82,21 +102,32 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// Whether git tracks `path` in the repository at `repo` (false when git is not available).
-fn is_tracked(repo: &Path, path: &Path) -> bool {
-    let Ok(relative) = path.strip_prefix(repo) else {
-        return false;
-    };
-    Command::new("git")
+/// The files of the repository at `repo` that git tracks although an ignore rule matches
+/// them, relative to `repo`; empty when git is not available.
+fn tracked_ignored(repo: &Path) -> HashSet<PathBuf> {
+    let output = Command::new("git")
         .arg("-C")
         .arg(repo)
-        .args(["ls-files", "--error-unmatch", "--"])
-        .arg(relative)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--ignored",
+            "--exclude-standard",
+        ])
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else {
+        return HashSet::new();
+    };
+    output
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| std::str::from_utf8(name).ok())
+        .map(PathBuf::from)
+        .collect()
 }
 
 #[cfg(test)]

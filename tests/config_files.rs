@@ -67,23 +67,32 @@ fn a_committable_env_file_with_a_key_is_kl401() {
 #[test]
 fn an_ignored_but_tracked_env_file_is_kl401() {
     let key = openai_legacy_key(13);
-    let dir = tree(&[(".env", format!("OPENAI_API_KEY={key}\n").as_bytes())]);
+    let line = format!("OPENAI_API_KEY={key}\n");
+    let dir = tree(&[
+        (".env", line.as_bytes()),
+        ("app/.env", line.as_bytes()),
+        ("web/.env", line.as_bytes()),
+    ]);
     git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", ".env"]);
+    git(dir.path(), &["add", ".env", "app/.env"]);
     git(dir.path(), &["commit", "-qm", "oops"]);
     std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
     let output = keylint(
         dir.path(),
         &["check", "--format", "json", "--select", "KL401"],
     );
-    assert_eq!(finding_lines(&output), [".env:1:16-67 KL401 openai"]);
+    // One question to git answers for every ignored file of the repository.
+    assert_eq!(
+        finding_lines(&output),
+        [".env:1:16-67 KL401 openai", "app/.env:1:16-67 KL401 openai"]
+    );
     let message = json(&output)["findings"][0]["message"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(message.contains("git tracks it"), "{message}");
     // Once untracked, the ignored file is fine.
-    git(dir.path(), &["rm", "-q", "--cached", ".env"]);
+    git(dir.path(), &["rm", "-q", "--cached", ".env", "app/.env"]);
     let output = keylint(dir.path(), &["check", "--format", "json"]);
     assert_eq!(finding_lines(&output), Vec::<String>::new());
 }
