@@ -5,14 +5,14 @@
 # alternation, and the median of their paired differences (what
 # following keys across files costs), rg's for scale, and keylint's peak memory.
 #
-#   scripts/bench-wiring.sh                 defaults: SERVICES=200 FILES=50 (10,000 files)
+#   scripts/bench-wiring.sh                 defaults: SERVICES=200 FILES=50 RUNS=16 (10,000 files)
 #   SERVICES=500 FILES=40 RUNS=5 scripts/bench-wiring.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 services="${SERVICES:-200}"
 files="${FILES:-50}"
-runs="${RUNS:-10}"
+runs="${RUNS:-16}"
 tree="$PWD/.bench/wiring-tree"
 command -v rg >/dev/null && [ -x /usr/bin/time ] || {
   echo "installing ripgrep and time from Debian" >&2
@@ -84,8 +84,12 @@ def timed(command):
     return wall, cpu
 for name in commands:  # warm-up
     timed(commands[name])
+# The two keylint variants swap places every run: on this kind of machine the run that comes
+# first in a pair is slower (by 0.17 s in an A/A test of one command against itself), which a
+# fixed order would charge to one variant.
 for run in range(runs):
-    for name in commands:
+    pair = ["keylint", "per-file"] if run % 2 == 0 else ["per-file", "keylint"]
+    for name in pair + ["rg"]:
         wall, cpu = timed(commands[name])
         print(name, run, f"{wall:.4f}", f"{cpu:.4f}")
 PY
@@ -102,14 +106,20 @@ for line in open(sys.argv[1]):
     runs.setdefault(name, []).append((float(wall), float(cpu)))
 def median(name, i):
     return statistics.median(r[i] for r in runs[name])
+def differences(i):
+    return sorted(a[i] - b[i] for a, b in zip(runs["keylint"], runs["per-file"]))
 def paired(i):
-    return statistics.median(a[i] - b[i] for a, b in zip(runs["keylint"], runs["per-file"]))
+    return statistics.median(differences(i))
+def middle_half(i):
+    quartiles = statistics.quantiles(differences(i), n=4)
+    return f"{quartiles[0]:+.2f} to {quartiles[2]:+.2f} s"
 keylint, per_file, rg = median("keylint", 0), median("per-file", 0), median("rg", 0)
 print(f"keylint, every rule:           {keylint:.2f} s wall, {median('keylint', 1):.2f} s CPU")
 print(f"keylint, no cross-file rules:  {per_file:.2f} s wall, {median('per-file', 1):.2f} s CPU")
 print(f"the cross-file rules cost:     {paired(0):+.2f} s wall ({100 * paired(0) / per_file:+.0f}%), "
       f"{paired(1):+.2f} s CPU ({100 * paired(1) / median('per-file', 1):+.0f}%)  "
       f"(medians of {len(runs['keylint'])} paired runs)")
+print(f"  middle half of the paired differences: {middle_half(0)} wall, {middle_half(1)} CPU")
 print(f"rg, for scale:                 {rg:.2f} s")
 print(f"peak memory {int(sys.argv[2]) / 1024:.1f} MB; findings: {sys.argv[3]} (expected 0)")
 PY
