@@ -1736,12 +1736,12 @@ fn unparen(node: Node<'_>) -> Option<Node<'_>> {
     inner.next().is_none().then_some(first)
 }
 
-/// The expression inside any number of parentheses.
 /// Keyword arguments of HTTP clients that carry a request's body or query, not its headers.
 const PAYLOAD_KEYWORDS: &[&str] = &[
     "json", "data", "body", "content", "params", "payload", "files",
 ];
 
+/// The expression inside any number of parentheses.
 fn unparen_all(node: Node<'_>) -> Node<'_> {
     let mut node = node;
     for _ in 0..MAX_EXPR_DEPTH {
