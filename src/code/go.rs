@@ -22,6 +22,8 @@ use super::javascript::{
     auth_like, first_named, named, parse, plus_chain, traverse, Consts, Ctx, Scope, MAX_DEPTH,
 };
 
+kind_names!(tree_sitter_go::LANGUAGE);
+
 /// The facts of one Go file. Never panics; a file with syntax errors gets `parse_error` and the
 /// facts found outside the broken parts.
 pub fn facts(source: &[u8]) -> CodeFacts {
@@ -197,7 +199,7 @@ impl<'s> Walker<'s> {
             return false;
         }
         self.scope = ctx.scope();
-        match node.kind() {
+        match node.kind_name() {
             "comment" => false,
             "interpreted_string_literal" | "raw_string_literal" => {
                 let lit = self.string_lit(node);
@@ -243,7 +245,7 @@ impl<'s> Walker<'s> {
         let span = node.byte_range();
         let content = self.content(node);
         let raw = &self.src[content.clone()];
-        let (kind, text) = if node.kind() == "raw_string_literal" {
+        let (kind, text) = if node.kind_name() == "raw_string_literal" {
             // Carriage returns are dropped from raw strings.
             let text = String::from_utf8_lossy(raw).replace('\r', "");
             (StringKind::Raw, text)
@@ -277,7 +279,7 @@ impl<'s> Walker<'s> {
     }
 
     fn string_value(&self, node: Node) -> Option<(String, Range<usize>)> {
-        match node.kind() {
+        match node.kind_name() {
             "interpreted_string_literal" | "raw_string_literal" => {
                 let lit = self.string_lit(node);
                 Some((lit.text()?, self.content(node)))
@@ -297,7 +299,7 @@ impl<'s> Walker<'s> {
         if depth > MAX_DEPTH || !node.is_named() {
             return Expr::Other { span };
         }
-        match node.kind() {
+        match node.kind_name() {
             "interpreted_string_literal" | "raw_string_literal" => Expr::Str(self.string_lit(node)),
             "parenthesized_expression" => match first_named(node) {
                 Some(inner) => self.expr_at(inner, depth + 1),
@@ -329,7 +331,7 @@ impl<'s> Walker<'s> {
 
     /// An operand that may be a variable holding a file's contents.
     fn operand(&self, node: Node, depth: usize) -> Expr {
-        if node.kind() == "identifier" {
+        if node.kind_name() == "identifier" {
             if let Some(stripped) = self.file_vars.get(&self.key(&self.text(node))) {
                 return Expr::FileRead {
                     stripped: *stripped,
@@ -361,7 +363,7 @@ impl<'s> Walker<'s> {
             return Expr::Other { span };
         };
         let argv = named(args);
-        match func.kind() {
+        match func.kind_name() {
             "identifier" => match &self.src[func.byte_range()] {
                 b"len" => Expr::Partial { span },
                 b"string" => match argv.first() {
@@ -374,7 +376,7 @@ impl<'s> Walker<'s> {
                 Some("fmt.Sprintf") => match argv.first() {
                     Some(template)
                         if matches!(
-                            template.kind(),
+                            template.kind_name(),
                             "interpreted_string_literal" | "raw_string_literal"
                         ) =>
                     {
@@ -414,7 +416,7 @@ impl<'s> Walker<'s> {
         let mut segments = Vec::new();
         let mut current = node;
         for _ in 0..MAX_DEPTH {
-            match current.kind() {
+            match current.kind_name() {
                 "identifier" | "package_identifier" | "field_identifier" | "type_identifier" => {
                     segments.push(self.text(current));
                     segments.reverse();
@@ -438,7 +440,7 @@ impl<'s> Walker<'s> {
     /// `os.Getenv("X")`, `os.LookupEnv("X")`.
     fn env_read(&self, node: Node) -> Option<EnvRead> {
         let func = node.child_by_field_name("function")?;
-        if func.kind() != "selector_expression" {
+        if func.kind_name() != "selector_expression" {
             return None;
         }
         let how = self.path(func)?;
@@ -471,7 +473,7 @@ impl<'s> Walker<'s> {
         };
         let argv = named(args);
         let span = node.byte_range();
-        let callee = match func.kind() {
+        let callee = match func.kind_name() {
             "selector_expression" => func
                 .child_by_field_name("field")
                 .map(|f| self.text(f).into_owned())
@@ -483,18 +485,18 @@ impl<'s> Walker<'s> {
         // A request passed to a helper may get its headers there.
         if !REQUEST_SINKS.contains(&callee.as_str()) {
             for arg in &argv {
-                let arg = match arg.kind() {
+                let arg = match arg.kind_name() {
                     "unary_expression" => arg.child_by_field_name("operand").unwrap_or(*arg),
                     _ => *arg,
                 };
-                if arg.kind() == "identifier" {
+                if arg.kind_name() == "identifier" {
                     let key = self.key(&self.text(arg));
                     self.headers_elsewhere.insert(key);
                 }
             }
         }
 
-        match func.kind() {
+        match func.kind_name() {
             "identifier" => {
                 if matches!(callee.as_str(), "println" | "print") {
                     self.log(span, &argv);
@@ -568,7 +570,10 @@ impl<'s> Walker<'s> {
                 );
             }
             "SetHeaders" => {
-                if let Some(literal) = argv.first().filter(|a| a.kind() == "composite_literal") {
+                if let Some(literal) = argv
+                    .first()
+                    .filter(|a| a.kind_name() == "composite_literal")
+                {
                     self.header_objects.insert(literal.id());
                 }
             }
@@ -698,10 +703,10 @@ impl<'s> Walker<'s> {
         let mut current = receiver;
         let (mut request, mut headers, mut fresh) = (false, false, false);
         for _ in 0..MAX_DEPTH {
-            match current.kind() {
+            match current.kind_name() {
                 "call_expression" => {
                     let func = current.child_by_field_name("function")?;
-                    if func.kind() != "selector_expression" {
+                    if func.kind_name() != "selector_expression" {
                         break;
                     }
                     let field = self.text(func.child_by_field_name("field")?);
@@ -731,7 +736,7 @@ impl<'s> Walker<'s> {
         let mut base_url = None;
         let mut options = false;
         for arg in argv {
-            if arg.kind() != "call_expression" {
+            if arg.kind_name() != "call_expression" {
                 continue;
             }
             let Some(path) = arg
@@ -772,7 +777,7 @@ impl<'s> Walker<'s> {
     // --- assignments ---------------------------------------------------------------------
 
     fn assignment(&mut self, node: Node, ctx: &Ctx) {
-        if node.kind() == "assignment_statement"
+        if node.kind_name() == "assignment_statement"
             && node
                 .child_by_field_name("operator")
                 .is_some_and(|op| &self.src[op.byte_range()] != b"=")
@@ -824,7 +829,7 @@ impl<'s> Walker<'s> {
             .path(target)
             .unwrap_or_else(|| self.text(target).into_owned());
         let expr = self.expr(value);
-        if target.kind() == "identifier" {
+        if target.kind_name() == "identifier" {
             self.consts.define(self.scope, &name, &expr);
             match &expr {
                 Expr::FileRead { stripped, .. } => {
@@ -835,7 +840,7 @@ impl<'s> Walker<'s> {
                     self.file_vars.remove(&self.key(&name));
                 }
             }
-            if value.kind() == "call_expression"
+            if value.kind_name() == "call_expression"
                 && value
                     .child_by_field_name("function")
                     .and_then(|f| self.path(f))
@@ -844,20 +849,21 @@ impl<'s> Walker<'s> {
                 self.request_vars.insert(value.id(), name.clone());
             }
         }
-        if name.to_ascii_lowercase().contains("header") && value.kind() == "composite_literal" {
+        if name.to_ascii_lowercase().contains("header") && value.kind_name() == "composite_literal"
+        {
             self.header_objects.insert(value.id());
         }
         // `req.Header = ...`
         if let Some(var) = name.strip_suffix(".Header") {
             let key = self.key(var);
-            if value.kind() == "composite_literal" {
+            if value.kind_name() == "composite_literal" {
                 self.headers_set.insert(key);
             } else {
                 self.headers_elsewhere.insert(key);
             }
         }
         // `req.Header["Authorization"] = []string{v}`
-        if target.kind() == "index_expression" {
+        if target.kind_name() == "index_expression" {
             let operand = target
                 .child_by_field_name("operand")
                 .and_then(|o| self.path(o));
@@ -897,11 +903,11 @@ impl<'s> Walker<'s> {
         };
         let all = self.header_objects.contains(&node.id())
             || self.path(kind).is_some_and(|p| p == "http.Header");
-        if !all && kind.kind() != "map_type" {
+        if !all && kind.kind_name() != "map_type" {
             return;
         }
         for element in named(body) {
-            if element.kind() != "keyed_element" {
+            if element.kind_name() != "keyed_element" {
                 continue;
             }
             let (Some(key), Some(value)) = (
@@ -910,7 +916,7 @@ impl<'s> Walker<'s> {
             ) else {
                 continue;
             };
-            let key = if key.kind() == "literal_element" {
+            let key = if key.kind_name() == "literal_element" {
                 first_named(key)
             } else {
                 Some(key)
@@ -929,15 +935,15 @@ impl<'s> Walker<'s> {
     fn header_value(&self, node: Node) -> Expr {
         let mut current = node;
         for _ in 0..MAX_DEPTH {
-            let next = match current.kind() {
+            let next = match current.kind_name() {
                 "literal_element" => first_named(current),
                 "literal_value" => named(current)
                     .into_iter()
-                    .find(|e| e.kind() == "literal_element"),
+                    .find(|e| e.kind_name() == "literal_element"),
                 "composite_literal"
                     if current
                         .child_by_field_name("type")
-                        .is_some_and(|t| t.kind() == "slice_type") =>
+                        .is_some_and(|t| t.kind_name() == "slice_type") =>
                 {
                     current.child_by_field_name("body")
                 }

@@ -1,5 +1,33 @@
 //! Source-code front-ends and the facts they extract (see `facts`).
 
+/// Gives `Node` a `kind_name()` that looks the kind up by id in a table made once for
+/// `$language`: `Node::kind` measures and checks the kind's C string on every call, and a walk
+/// asks for kinds millions of times. For front-ends with one grammar.
+macro_rules! kind_names {
+    ($language:expr) => {
+        trait KindName<'tree> {
+            fn kind_name(&self) -> &'tree str;
+        }
+
+        impl<'tree> KindName<'tree> for tree_sitter::Node<'tree> {
+            fn kind_name(&self) -> &'tree str {
+                static NAMES: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+                let names = NAMES.get_or_init(|| {
+                    let language: tree_sitter::Language = $language.into();
+                    (0..language.node_kind_count())
+                        .map(|id| language.node_kind_for_id(id as u16).unwrap_or("").into())
+                        .collect()
+                });
+                match names.get(usize::from(self.kind_id())) {
+                    Some(name) => name,
+                    // `ERROR` has an id beyond the table.
+                    None => self.kind(),
+                }
+            }
+        }
+    };
+}
+
 pub mod facts;
 pub mod go;
 pub mod http;

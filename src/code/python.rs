@@ -248,7 +248,7 @@ impl Ctx {
 fn top_statements(root: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| child.kind_name() != "comment")
         .collect()
 }
 
@@ -271,7 +271,7 @@ fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Ctx) -> bool) {
         if !visit(node, ctx) {
             continue;
         }
-        let inner = match node.kind() {
+        let inner = match node.kind_name() {
             "function_definition" => Ctx {
                 function: Some((node.start_byte(), node.end_byte())),
                 top: None,
@@ -336,6 +336,8 @@ impl<'t, 's> Args<'t, 's> {
     }
 }
 
+kind_names!(tree_sitter_python::LANGUAGE);
+
 struct Py<'s> {
     src: &'s [u8],
     /// Local name -> dotted path it stands for (`np` -> `numpy`, `getenv` -> `os.getenv`).
@@ -388,7 +390,7 @@ impl<'s> Py<'s> {
         let mut parts = Vec::new();
         let mut node = node;
         loop {
-            match node.kind() {
+            match node.kind_name() {
                 "identifier" => {
                     parts.push(self.text(node));
                     break;
@@ -431,13 +433,13 @@ impl<'s> Py<'s> {
         let Some(list) = call.child_by_field_name("arguments") else {
             return args;
         };
-        if list.kind() != "argument_list" {
+        if list.kind_name() != "argument_list" {
             args.positional.push(list);
             return args;
         }
         let mut cursor = list.walk();
         for child in list.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "comment" => {}
                 "keyword_argument" => {
                     if let (Some(name), Some(value)) = (
@@ -467,7 +469,7 @@ impl<'s> Py<'s> {
         let mut end = span.end;
         let mut prefix = String::new();
         if let Some(first) = node.child(0) {
-            if first.kind() == "string_start" {
+            if first.kind_name() == "string_start" {
                 start = first.end_byte();
                 prefix = self
                     .text(first)
@@ -480,7 +482,7 @@ impl<'s> Py<'s> {
         let count = node.child_count();
         if count > 0 {
             if let Some(last) = node.child(count - 1) {
-                if last.kind() == "string_end" {
+                if last.kind_name() == "string_end" {
                     end = last.start_byte();
                 }
             }
@@ -511,7 +513,7 @@ impl<'s> Py<'s> {
         if interpolated {
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                if child.kind() == "interpolation" {
+                if child.kind_name() == "interpolation" {
                     push_text(&mut pieces, at, child.start_byte().min(content.end));
                     pieces.push(Piece::Interpolation(child));
                     at = child.end_byte();
@@ -556,13 +558,13 @@ impl<'s> Py<'s> {
 
     /// A `string` or an implicit concatenation `"a" "b"` as one literal.
     fn literal(&self, node: Node<'_>) -> Option<StringLit> {
-        match node.kind() {
+        match node.kind_name() {
             "string" => Some(self.string_lit(node)),
             "concatenated_string" => {
                 let mut cursor = node.walk();
                 let strings: Vec<StringLit> = node
                     .named_children(&mut cursor)
-                    .filter(|child| child.kind() == "string")
+                    .filter(|child| child.kind_name() == "string")
                     .map(|child| self.string_lit(child))
                     .collect();
                 let kind = if strings.iter().any(|s| s.kind == StringKind::Interpolated) {
@@ -590,7 +592,7 @@ impl<'s> Py<'s> {
     /// A header name written as a string literal: the name and the span of its text.
     fn key_name(&self, node: Node<'_>) -> Option<(String, Range<usize>)> {
         let name = self.plain_text(node)?;
-        let span = if node.kind() == "string" {
+        let span = if node.kind_name() == "string" {
             self.string_frame(node).1
         } else {
             node.byte_range()
@@ -601,7 +603,7 @@ impl<'s> Py<'s> {
     // ----- expressions ---------------------------------------------------------------------
 
     fn env_read(&self, node: Node<'_>) -> Option<EnvRead> {
-        match node.kind() {
+        match node.kind_name() {
             "subscript" => {
                 let value = node.child_by_field_name("value")?;
                 if self.canon(value)? != "os.environ" {
@@ -643,7 +645,7 @@ impl<'s> Py<'s> {
     /// Whether `.read()` on this node reads a file: `open(p)`, `Path(p).open()`, or a name
     /// bound to an open file.
     fn is_file(&self, node: Node<'_>) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "call" => self.opens_file(node),
             "identifier" | "attribute" => self
                 .path_string(node)
@@ -662,7 +664,7 @@ impl<'s> Py<'s> {
                 return true;
             }
         }
-        function.kind() == "attribute"
+        function.kind_name() == "attribute"
             && function
                 .child_by_field_name("attribute")
                 .is_some_and(|attr| self.text(attr) == "open")
@@ -673,7 +675,7 @@ impl<'s> Py<'s> {
         if depth > MAX_EXPR_DEPTH {
             return Expr::Other { span };
         }
-        match node.kind() {
+        match node.kind_name() {
             "string" | "concatenated_string" => match self.literal(node) {
                 Some(lit) => Expr::Str(lit),
                 None => Expr::Other { span },
@@ -695,7 +697,7 @@ impl<'s> Py<'s> {
                 }
                 let sliced = node
                     .child_by_field_name("subscript")
-                    .is_some_and(|sub| sub.kind() == "slice");
+                    .is_some_and(|sub| sub.kind_name() == "slice");
                 if sliced {
                     Expr::Partial { span }
                 } else {
@@ -746,7 +748,7 @@ impl<'s> Py<'s> {
         let Some(function) = node.child_by_field_name("function") else {
             return Expr::Other { span };
         };
-        if function.kind() != "attribute" {
+        if function.kind_name() != "attribute" {
             if self.canon(function).as_deref() == Some("len") {
                 return Expr::Partial { span };
             }
@@ -822,7 +824,7 @@ impl<'s> Py<'s> {
                 let leaves = plus_leaves(node);
                 if leaves
                     .iter()
-                    .any(|leaf| matches!(leaf.kind(), "integer" | "float"))
+                    .any(|leaf| matches!(leaf.kind_name(), "integer" | "float"))
                 {
                     return Expr::Other { span };
                 }
@@ -843,11 +845,11 @@ impl<'s> Py<'s> {
                     return Expr::Other { span };
                 };
                 let right = unparen_all(right);
-                let args = if right.kind() == "tuple" {
+                let args = if right.kind_name() == "tuple" {
                     let mut cursor = right.walk();
                     right
                         .named_children(&mut cursor)
-                        .filter(|child| child.kind() != "comment")
+                        .filter(|child| child.kind_name() != "comment")
                         .map(|child| self.expr(child, depth + 1))
                         .collect()
                 } else {
@@ -870,7 +872,7 @@ impl<'s> Py<'s> {
         if depth > 8 {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "string" => {
                 let (_, pieces) = self.pieces(node);
                 join_url(pieces.into_iter().map(|piece| {
@@ -910,7 +912,7 @@ impl<'s> Py<'s> {
             },
             "call" => {
                 let function = node.child_by_field_name("function")?;
-                if function.kind() != "attribute"
+                if function.kind_name() != "attribute"
                     || self.text(function.child_by_field_name("attribute")?) != "format"
                 {
                     return None;
@@ -958,14 +960,14 @@ impl<'s> Py<'s> {
     // ----- pass 1 --------------------------------------------------------------------------
 
     fn prepare(&mut self, node: Node<'_>, ctx: Ctx) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "ERROR" => return false,
             "import_statement" => {
                 let mut cursor = node.walk();
                 let names: Vec<Node<'_>> =
                     node.children_by_field_name("name", &mut cursor).collect();
                 for name in names {
-                    if name.kind() == "aliased_import" {
+                    if name.kind_name() == "aliased_import" {
                         if let (Some(path), Some(alias)) = (
                             name.child_by_field_name("name"),
                             name.child_by_field_name("alias"),
@@ -991,7 +993,7 @@ impl<'s> Py<'s> {
                 let names: Vec<Node<'_>> =
                     node.children_by_field_name("name", &mut cursor).collect();
                 for name in names {
-                    let (path, local) = if name.kind() == "aliased_import" {
+                    let (path, local) = if name.kind_name() == "aliased_import" {
                         match (
                             name.child_by_field_name("name"),
                             name.child_by_field_name("alias"),
@@ -1015,9 +1017,9 @@ impl<'s> Py<'s> {
             }
             "with_item" => {
                 if let Some(value) = node.child_by_field_name("value") {
-                    if value.kind() == "as_pattern" {
+                    if value.kind_name() == "as_pattern" {
                         let target = value.child_by_field_name("alias").map(|alias| {
-                            if alias.kind() == "as_pattern_target" {
+                            if alias.kind_name() == "as_pattern_target" {
                                 alias.named_child(0).unwrap_or(alias)
                             } else {
                                 alias
@@ -1054,7 +1056,7 @@ impl<'s> Py<'s> {
     fn note_strip(&mut self, call: Node<'_>) {
         let Some(function) = call
             .child_by_field_name("function")
-            .filter(|f| f.kind() == "attribute")
+            .filter(|f| f.kind_name() == "attribute")
         else {
             return;
         };
@@ -1093,7 +1095,7 @@ impl<'s> Py<'s> {
     fn bind(&mut self, target: Node<'_>, value: Node<'_>, ctx: Ctx, at: usize) {
         let Some(path) = self.path(target) else {
             // `session.headers["Authorization"] = ...`
-            if target.kind() == "subscript" {
+            if target.kind_name() == "subscript" {
                 if let Some(path) = target
                     .child_by_field_name("value")
                     .and_then(|object| self.path(object))
@@ -1111,12 +1113,12 @@ impl<'s> Py<'s> {
         }
         let path = path.join(".");
         let value = unparen_all(value);
-        let value = if value.kind() == "await" {
+        let value = if value.kind_name() == "await" {
             value.named_child(0).map_or(value, unparen_all)
         } else {
             value
         };
-        if value.kind() == "call" {
+        if value.kind_name() == "call" {
             if let Some(configured) = self.session_ctor(value) {
                 self.sessions.insert(path.clone(), configured);
             }
@@ -1141,14 +1143,14 @@ impl<'s> Py<'s> {
         let args = self.args(call);
         Some(
             args.keyword(&["headers", "auth"])
-                .is_some_and(|value| value.kind() != "none"),
+                .is_some_and(|value| value.kind_name() != "none"),
         )
     }
 
     // ----- pass 2 --------------------------------------------------------------------------
 
     fn visit(&mut self, node: Node<'_>, ctx: Ctx) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "ERROR" => return false,
             "string" => {
                 let lit = self.string_lit(node);
@@ -1179,7 +1181,7 @@ impl<'s> Py<'s> {
                 let mut cursor = node.walk();
                 let targets: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
                 for target in targets {
-                    if target.kind() == "expression_list" {
+                    if target.kind_name() == "expression_list" {
                         let mut cursor = target.walk();
                         let items: Vec<usize> =
                             target.named_children(&mut cursor).map(|n| n.id()).collect();
@@ -1193,7 +1195,7 @@ impl<'s> Py<'s> {
                 let mut cursor = node.walk();
                 let args = node
                     .named_children(&mut cursor)
-                    .filter(|child| !matches!(child.kind(), "chevron" | "comment"))
+                    .filter(|child| !matches!(child.kind_name(), "chevron" | "comment"))
                     .map(|child| self.printed(child, 1))
                     .collect();
                 self.facts.logs.push(LogCall {
@@ -1226,13 +1228,13 @@ impl<'s> Py<'s> {
     /// Marks a dict literal or `dict(...)` call as a header dict.
     fn mark_header_dict(&mut self, node: Node<'_>) {
         let node = unparen_all(node);
-        let is_dict_call = node.kind() == "call"
+        let is_dict_call = node.kind_name() == "call"
             && node
                 .child_by_field_name("function")
                 .and_then(|function| self.canon(function))
                 .as_deref()
                 == Some("dict");
-        if node.kind() == "dictionary" || is_dict_call {
+        if node.kind_name() == "dictionary" || is_dict_call {
             self.header_dicts.insert(node.id());
         }
     }
@@ -1241,7 +1243,7 @@ impl<'s> Py<'s> {
         let mut cursor = node.walk();
         let pairs: Vec<(Node<'_>, String, Range<usize>, Node<'_>)> = node
             .named_children(&mut cursor)
-            .filter(|child| child.kind() == "pair")
+            .filter(|child| child.kind_name() == "pair")
             .filter_map(|pair| {
                 let key = pair.child_by_field_name("key")?;
                 let value = pair.child_by_field_name("value")?;
@@ -1266,12 +1268,12 @@ impl<'s> Py<'s> {
     fn in_payload(&self, node: Node<'_>) -> bool {
         let mut child = node;
         let mut parent = node.parent();
-        while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+        while let Some(p) = parent.filter(|p| p.kind_name() == "parenthesized_expression") {
             child = p;
             parent = p.parent();
         }
         let Some(parent) = parent else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "list" | "tuple" | "set" => true,
             "pair" => parent
                 .child_by_field_name("key")
@@ -1286,7 +1288,7 @@ impl<'s> Py<'s> {
                     .and_then(|call| call.child_by_field_name("function"))
                     .and_then(|function| self.canon(function))
                     .is_some_and(|f| matches!(f.as_str(), "json.dumps" | "json.dump"))
-                    && child.kind() == "dictionary"
+                    && child.kind_name() == "dictionary"
             }
             _ => false,
         }
@@ -1297,19 +1299,20 @@ impl<'s> Py<'s> {
         else {
             return;
         };
-        let targets: Vec<Node<'_>> = if matches!(left.kind(), "pattern_list" | "tuple_pattern") {
+        let targets: Vec<Node<'_>> = if matches!(left.kind_name(), "pattern_list" | "tuple_pattern")
+        {
             let mut cursor = left.walk();
             left.named_children(&mut cursor).collect()
         } else {
             vec![left]
         };
         for target in &targets {
-            if target.kind() == "subscript" {
+            if target.kind_name() == "subscript" {
                 self.write_targets.insert(target.id());
             }
         }
         if targets.len() == 1 {
-            if matches!(value.kind(), "dictionary" | "call")
+            if matches!(value.kind_name(), "dictionary" | "call")
                 && self.text(left).to_ascii_lowercase().contains("header")
             {
                 self.mark_header_dict(value);
@@ -1317,11 +1320,11 @@ impl<'s> Py<'s> {
             self.assign(left, value, node, ctx);
             return;
         }
-        let values: Vec<Node<'_>> = if matches!(value.kind(), "expression_list" | "tuple") {
+        let values: Vec<Node<'_>> = if matches!(value.kind_name(), "expression_list" | "tuple") {
             let mut cursor = value.walk();
             value
                 .named_children(&mut cursor)
-                .filter(|child| child.kind() != "comment")
+                .filter(|child| child.kind_name() != "comment")
                 .collect()
         } else {
             Vec::new()
@@ -1335,7 +1338,7 @@ impl<'s> Py<'s> {
 
     /// Records `target = value` and, for `headers["X"] = v`, the header.
     fn assign(&mut self, target: Node<'_>, value: Node<'_>, node: Node<'_>, ctx: Ctx) {
-        if !matches!(target.kind(), "identifier" | "attribute" | "subscript") {
+        if !matches!(target.kind_name(), "identifier" | "attribute" | "subscript") {
             return;
         }
         let mut expr = self.expr(value, 0);
@@ -1346,7 +1349,7 @@ impl<'s> Py<'s> {
                     .path_string(target)
                     .is_some_and(|path| self.stripped_later(&path, node.end_byte(), ctx));
         }
-        if target.kind() == "subscript" {
+        if target.kind_name() == "subscript" {
             let object = target.child_by_field_name("value");
             let key = target
                 .child_by_field_name("subscript")
@@ -1389,7 +1392,7 @@ impl<'s> Py<'s> {
         let last = canon.as_deref().map(|c| c.rsplit('.').next().unwrap_or(c));
 
         // `headers.update({...})`, `session.headers.update(Authorization=...)`.
-        if function.kind() == "attribute" {
+        if function.kind_name() == "attribute" {
             let method = function
                 .child_by_field_name("attribute")
                 .map(|attr| self.text(attr));
@@ -1432,7 +1435,7 @@ impl<'s> Py<'s> {
                 let opaque = args
                     .positional
                     .iter()
-                    .find(|arg| matches!(arg.kind(), "dictionary_splat" | "list_splat"))
+                    .find(|arg| matches!(arg.kind_name(), "dictionary_splat" | "list_splat"))
                     .map(|arg| arg.byte_range())
                     .or_else(|| args.keyword(TOKEN_KWARGS).map(|value| value.byte_range()));
                 if key.is_none() {
@@ -1477,7 +1480,7 @@ impl<'s> Py<'s> {
 
     /// The certificates and private keys a call hands to TLS settings.
     fn tls_arguments(&mut self, function: Node<'_>, args: &Args<'_, '_>) {
-        let method = match function.kind() {
+        let method = match function.kind_name() {
             "attribute" => function.child_by_field_name("attribute"),
             _ => Some(function),
         }
@@ -1497,7 +1500,7 @@ impl<'s> Py<'s> {
             .collect();
         for value in values {
             let value = unparen_all(value);
-            if value.kind() == "tuple" {
+            if value.kind_name() == "tuple" {
                 let mut cursor = value.walk();
                 let items: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
                 for item in items {
@@ -1516,7 +1519,7 @@ impl<'s> Py<'s> {
     fn printed(&self, node: Node<'_>, depth: usize) -> Expr {
         let span = node.byte_range();
         let inner = unparen_all(node);
-        match inner.kind() {
+        match inner.kind_name() {
             "subscript" if self.env_read(inner).is_none() => match self.subscript_path(inner, 0) {
                 Some(path) => Expr::Name { path, span },
                 None => self.expr(node, depth),
@@ -1525,7 +1528,7 @@ impl<'s> Py<'s> {
                 let leaves = plus_leaves(inner);
                 if leaves
                     .iter()
-                    .any(|leaf| matches!(leaf.kind(), "integer" | "float"))
+                    .any(|leaf| matches!(leaf.kind_name(), "integer" | "float"))
                 {
                     return Expr::Other { span };
                 }
@@ -1549,7 +1552,7 @@ impl<'s> Py<'s> {
         }
         let value = node.child_by_field_name("value")?;
         let key = self.plain_text(node.child_by_field_name("subscript")?)?;
-        let base = match value.kind() {
+        let base = match value.kind_name() {
             "subscript" => self.subscript_path(value, depth + 1)?,
             _ => self.path_string(value)?,
         };
@@ -1628,14 +1631,14 @@ impl<'s> Py<'s> {
                     }
                 }
             }
-        } else if function.kind() == "attribute" {
+        } else if function.kind_name() == "attribute" {
             // `httpx.Client(headers=...).post(url)`
             let object = function.child_by_field_name("object").map(unparen_all);
             let method = function
                 .child_by_field_name("attribute")
                 .map(|attr| self.text(attr));
             if let (Some(object), Some(method)) = (object, method) {
-                if object.kind() == "call" && HTTP_METHODS.contains(&method) {
+                if object.kind_name() == "call" && HTTP_METHODS.contains(&method) {
                     if let Some(configured) = self.session_ctor(object) {
                         let index = usize::from(matches!(method, "request" | "stream"));
                         kind = Some((index, configured, None));
@@ -1664,13 +1667,13 @@ impl<'s> Py<'s> {
             .or_else(|| headers_index.and_then(|i| args.positional.get(i).copied()))
             .map(unparen_all);
         let headers = match headers_node {
-            Some(value) if value.kind() == "none" => HeaderSource::None,
+            Some(value) if value.kind_name() == "none" => HeaderSource::None,
             Some(value) if self.header_dicts.contains(&value.id()) => HeaderSource::Literal,
             Some(_) => HeaderSource::Opaque,
             None if session_configured
                 || args
                     .keyword(&["auth"])
-                    .is_some_and(|auth| auth.kind() != "none") =>
+                    .is_some_and(|auth| auth.kind_name() != "none") =>
             {
                 HeaderSource::Opaque
             }
@@ -1690,7 +1693,7 @@ impl<'s> Py<'s> {
 fn assigned_value(node: Node<'_>) -> Option<Node<'_>> {
     let mut value = node.child_by_field_name("right")?;
     let mut guard = 0;
-    while value.kind() == "assignment" && guard < 64 {
+    while value.kind_name() == "assignment" && guard < 64 {
         value = value.child_by_field_name("right")?;
         guard += 1;
     }
@@ -1698,7 +1701,8 @@ fn assigned_value(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
-    node.child_by_field_name("operator").map(|op| op.kind())
+    node.child_by_field_name("operator")
+        .map(|op| op.kind_name())
 }
 
 /// The operands of a left-nested `a + b + c`, in order.
@@ -1706,7 +1710,7 @@ fn plus_leaves(node: Node<'_>) -> Vec<Node<'_>> {
     let mut leaves = Vec::new();
     let mut current = node;
     loop {
-        if current.kind() == "binary_operator" && operator(current) == Some("+") {
+        if current.kind_name() == "binary_operator" && operator(current) == Some("+") {
             match (
                 current.child_by_field_name("left"),
                 current.child_by_field_name("right"),
@@ -1731,7 +1735,7 @@ fn unparen(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
     let mut inner = node
         .named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment");
+        .filter(|child| child.kind_name() != "comment");
     let first = inner.next()?;
     inner.next().is_none().then_some(first)
 }
@@ -1745,7 +1749,7 @@ const PAYLOAD_KEYWORDS: &[&str] = &[
 fn unparen_all(node: Node<'_>) -> Node<'_> {
     let mut node = node;
     for _ in 0..MAX_EXPR_DEPTH {
-        if node.kind() != "parenthesized_expression" {
+        if node.kind_name() != "parenthesized_expression" {
             break;
         }
         match unparen(node) {
@@ -2024,6 +2028,32 @@ mod tests {
             .find(|a| a.target == "headers[\"Authorization\"]")
             .unwrap();
         assert_eq!(assignment.top_level, None);
+    }
+
+    #[test]
+    fn kind_names_by_id_are_the_kinds() {
+        let src = b"import os\nx = f(os.environ['K'], *a)\ndef (:\n";
+        let mut parser = Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let tree = parser.parse(src, None).unwrap();
+        let mut cursor = tree.walk();
+        let mut seen = 0;
+        'walk: loop {
+            let node = cursor.node();
+            assert_eq!(node.kind_name(), node.kind());
+            seen += 1;
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        assert!(tree.root_node().has_error() && seen > 20);
     }
 
     #[test]

@@ -13,6 +13,8 @@ use super::facts::{
     HeaderSource, LogCall, Request, StringKind, StringLit, StringPart,
 };
 
+kind_names!(tree_sitter_bash::LANGUAGE);
+
 /// Extracts the facts of a shell script.
 pub fn facts(script: &[u8]) -> CodeFacts {
     extract(script).unwrap_or_else(|error| CodeFacts {
@@ -588,11 +590,11 @@ impl<'s> Walker<'s> {
     /// Pre-order, iterative (no recursion on deep scripts), in source order.
     fn walk(&mut self, root: Node<'_>) {
         let mut stack: Vec<(Node, Ctx, Around)> = Vec::new();
-        if root.kind() == "program" {
+        if root.kind_name() == "program" {
             let mut cursor = root.walk();
             let kids: Vec<Node> = root
                 .named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_name() != "comment")
                 .collect();
             for (index, kid) in kids.iter().enumerate().rev() {
                 let ctx = Ctx {
@@ -624,8 +626,8 @@ impl<'s> Walker<'s> {
 
     /// Records what `node` says; returns the context of its children.
     fn visit(&mut self, node: Node, ctx: &Ctx, around: Around) -> Ctx {
-        let parent_kind = around.parents[0].map_or("", |p| p.kind());
-        match node.kind() {
+        let parent_kind = around.parents[0].map_or("", |p| p.kind_name());
+        match node.kind_name() {
             "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
                     let name = self.node_text(name);
@@ -675,7 +677,7 @@ impl<'s> Walker<'s> {
         let mut cursor = node.walk();
         let mut any_expansion = false;
         for kid in node.named_children(&mut cursor) {
-            match kid.kind() {
+            match kid.kind_name() {
                 "word" | "number" => {}
                 "simple_expansion"
                 | "expansion"
@@ -697,7 +699,7 @@ impl<'s> Walker<'s> {
 
     fn push_units(&self, node: Node, out: &mut Vec<Unit>) {
         let range = node.byte_range();
-        match node.kind() {
+        match node.kind_name() {
             "word" | "number" => self.escaped(range, Origin::Bare, out),
             "raw_string" => {
                 let (start, end) = self.inside(range, 1, b"'");
@@ -712,7 +714,7 @@ impl<'s> Walker<'s> {
                 let mut pos = start;
                 let mut cursor = node.walk();
                 for kid in node.named_children(&mut cursor) {
-                    if is_expansion(kid.kind()) {
+                    if is_expansion(kid.kind_name()) {
                         self.escaped(pos..kid.start_byte().max(pos), Origin::Double, out);
                         out.push(Unit::Interp {
                             span: kid.byte_range(),
@@ -843,7 +845,7 @@ impl<'s> Walker<'s> {
     /// A word as a literal: its kind follows its quoting.
     fn lit(&self, node: Node) -> StringLit {
         let units = self.units(node);
-        let kind = match node.kind() {
+        let kind = match node.kind_name() {
             "string" | "translated_string" => StringKind::Interpolated,
             "raw_string" => StringKind::ShellSingle,
             "ansi_c_string" | "word" | "number" => StringKind::Plain,
@@ -893,11 +895,11 @@ impl<'s> Walker<'s> {
         let mut cursor = node.walk();
         let name_node = node.named_children(&mut cursor).find(|kid| {
             matches!(
-                kid.kind(),
+                kid.kind_name(),
                 "variable_name" | "subscript" | "special_variable_name"
             )
         })?;
-        let name_node = match name_node.kind() {
+        let name_node = match name_node.kind_name() {
             "variable_name" => name_node,
             "subscript" => name_node.child_by_field_name("name")?,
             _ => return None,
@@ -917,7 +919,7 @@ impl<'s> Walker<'s> {
     /// What a word stores when assigned, echoed or sent.
     fn expr(&self, node: Node) -> Expr {
         let span = node.byte_range();
-        match node.kind() {
+        match node.kind_name() {
             "simple_expansion" => match self.env_read(node) {
                 Some(read) => Expr::Env(read),
                 None => Expr::Other { span },
@@ -930,7 +932,7 @@ impl<'s> Walker<'s> {
                 let (start, end) = self.inside(span.clone(), 1, b"\"");
                 match kids.as_slice() {
                     [only]
-                        if is_expansion(only.kind())
+                        if is_expansion(only.kind_name())
                             && only.start_byte() == start
                             && only.end_byte() == end =>
                     {
@@ -1026,7 +1028,7 @@ impl<'s> Walker<'s> {
         let target = self.node_text(name);
         let value = match node.child_by_field_name("value") {
             Some(value) => {
-                if matches!(value.kind(), "word" | "number") {
+                if matches!(value.kind_name(), "word" | "number") {
                     let lit = self.lit(value);
                     self.facts.strings.push(lit);
                 }
@@ -1058,7 +1060,7 @@ impl<'s> Walker<'s> {
         let mut cursor = node.walk();
         let kids: Vec<Node> = node.named_children(&mut cursor).collect();
         for kid in &kids {
-            if kid.kind() == "word" {
+            if kid.kind_name() == "word" {
                 let text = self.node_text(*kid);
                 if let Some(f) = text.strip_prefix('-') {
                     flags.push_str(f);
@@ -1071,7 +1073,7 @@ impl<'s> Walker<'s> {
             _ => false,
         };
         for kid in kids {
-            match kid.kind() {
+            match kid.kind_name() {
                 "variable_assignment" => self.assignment(kid, ctx, exported),
                 "variable_name" if exported => {
                     let name = self.node_text(kid);
@@ -1199,7 +1201,7 @@ impl<'s> Walker<'s> {
         let mut env = Vec::new();
         let mut cursor = node.walk();
         for kid in node.named_children(&mut cursor) {
-            if kid.kind() == "variable_assignment" {
+            if kid.kind_name() == "variable_assignment" {
                 if let Some(name) = kid.child_by_field_name("name") {
                     env.push(self.node_text(name));
                 }
@@ -1309,15 +1311,17 @@ impl<'s> Walker<'s> {
         let mut next = around.nexts[0];
         // tree-sitter-bash hangs the redirect of `a && b > f` on the whole list; bash gives
         // it to the list's last command.
-        let last_of_list = container.is_some_and(|p| p.kind() == "list") && next.is_none();
+        let last_of_list = container.is_some_and(|p| p.kind_name() == "list") && next.is_none();
         let redirected = match grandparent {
-            Some(outer) if last_of_list && outer.kind() == "redirected_statement" => Some(outer),
-            _ => container.filter(|p| p.kind() == "redirected_statement"),
+            Some(outer) if last_of_list && outer.kind_name() == "redirected_statement" => {
+                Some(outer)
+            }
+            _ => container.filter(|p| p.kind_name() == "redirected_statement"),
         };
         if let Some(parent) = redirected {
             let mut cursor = parent.walk();
             for redirect in parent.children_by_field_name("redirect", &mut cursor) {
-                if redirect.kind() != "file_redirect" {
+                if redirect.kind_name() != "file_redirect" {
                     continue;
                 }
                 match self.redirect_target(redirect) {
@@ -1329,13 +1333,13 @@ impl<'s> Walker<'s> {
             container = grandparent;
             next = around.nexts[1];
         }
-        if container.is_some_and(|p| p.kind() == "pipeline") {
+        if container.is_some_and(|p| p.kind_name() == "pipeline") {
             // Into another command (the next stage): printed only when that command passes it
             // on (`| tee f`).
             let Some(mut next) = next else {
                 return true;
             };
-            if next.kind() == "redirected_statement" {
+            if next.kind_name() == "redirected_statement" {
                 match next.child_by_field_name("body") {
                     Some(body) => next = body,
                     None => return false,
@@ -1767,7 +1771,7 @@ fn describe_error(root: Node) -> String {
         if node.is_error() || node.is_missing() {
             let at = node.start_position();
             let what = if node.is_missing() {
-                format!("missing `{}`", node.kind())
+                format!("missing `{}`", node.kind_name())
             } else {
                 "syntax error".to_string()
             };
