@@ -6,8 +6,10 @@
 //! live here too.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
@@ -25,11 +27,53 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// This dialect's node kinds by id, made once.
+    fn kind_names(self) -> &'static [Box<str>] {
+        static TABLES: [OnceLock<Vec<Box<str>>>; 3] = [const { OnceLock::new() }; 3];
+        TABLES[self as usize].get_or_init(|| super::kind_table(&self.language()))
+    }
+
     fn language(self) -> Language {
         match self {
             Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
+}
+
+thread_local! {
+    /// The node kinds, by id, of the grammar whose tree this thread walks (see `KindName`).
+    static KIND_NAMES: Cell<&'static [Box<str>]> = const { Cell::new(&[]) };
+}
+
+/// Puts a dialect's kind table in use for the walk of one tree, and the previous one back
+/// when dropped.
+struct KindNamesInUse(&'static [Box<str>]);
+
+impl KindNamesInUse {
+    fn set(dialect: Dialect) -> Self {
+        KindNamesInUse(KIND_NAMES.with(|names| names.replace(dialect.kind_names())))
+    }
+}
+
+impl Drop for KindNamesInUse {
+    fn drop(&mut self) {
+        KIND_NAMES.with(|names| names.set(self.0));
+    }
+}
+
+/// Node kinds looked up by id in the table in use: `Node::kind` measures and checks the kind's
+/// C string on every call. Without a table (a tree parsed elsewhere), the kind as `Node` gives it.
+trait KindName<'tree> {
+    fn kind_name(&self) -> &'tree str;
+}
+
+impl<'tree> KindName<'tree> for Node<'tree> {
+    fn kind_name(&self) -> &'tree str {
+        match KIND_NAMES.with(Cell::get).get(usize::from(self.kind_id())) {
+            Some(name) => name,
+            None => self.kind(),
         }
     }
 }
@@ -43,6 +87,7 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
             ..CodeFacts::default()
         };
     }
+    let _kinds = KindNamesInUse::set(dialect);
     let tree = match parse_jsx_text(source, &dialect.language()) {
         Ok(tree) => tree,
         Err(message) => {
@@ -202,7 +247,7 @@ pub(crate) fn traverse<'t>(
     let mut error = None;
     let mut top_count = 0usize;
     let mut stack = vec![Ctx {
-        kind: root.kind(),
+        kind: root.kind_name(),
         parent_kind: "",
         depth: 0,
         function: None,
@@ -210,7 +255,7 @@ pub(crate) fn traverse<'t>(
     }];
     let mut derive = |parent: &Ctx<'t>, child: Node<'t>| {
         let mut ctx = Ctx {
-            kind: child.kind(),
+            kind: child.kind_name(),
             parent_kind: parent.kind,
             depth: parent.depth + 1,
             function: parent.function.clone(),
@@ -220,12 +265,12 @@ pub(crate) fn traverse<'t>(
             && parent.depth == 0
             && child.is_named()
             && !child.is_extra()
-            && child.kind() != "hash_bang_line"
+            && child.kind_name() != "hash_bang_line"
         {
             ctx.top_level = Some(top_count);
             top_count += 1;
         }
-        match scope(child.kind()) {
+        match scope(child.kind_name()) {
             Scope::Function => {
                 ctx.function = Some(child.byte_range());
                 ctx.top_level = None;
@@ -274,7 +319,7 @@ fn syntax_error(node: Node) -> String {
     if node.is_missing() {
         format!(
             "syntax error: missing `{}` at line {line}, column {column}",
-            node.kind()
+            node.kind_name()
         )
     } else {
         format!("syntax error at line {line}, column {column}")
@@ -732,7 +777,7 @@ impl<'s> Walker<'s> {
     }
 
     fn is(&self, node: Node, kind: &str, text: &str) -> bool {
-        node.kind() == kind && &self.src[node.byte_range()] == text.as_bytes()
+        node.kind_name() == kind && &self.src[node.byte_range()] == text.as_bytes()
     }
 
     fn is_ident(&self, node: Node, text: &str) -> bool {
@@ -744,7 +789,7 @@ impl<'s> Walker<'s> {
             // Tokens, including the keywords that share a kind's name (TypeScript `string`).
             return false;
         }
-        match node.kind() {
+        match node.kind_name() {
             "comment" | "html_comment" => false,
             "string" => {
                 let lit = self.string_lit(node, ctx.parent_kind == "jsx_attribute");
@@ -844,7 +889,7 @@ impl<'s> Walker<'s> {
         let mut pos = content.start;
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
-            if child.kind() != "template_substitution" {
+            if child.kind_name() != "template_substitution" {
                 continue;
             }
             let sub = child.byte_range();
@@ -894,7 +939,7 @@ impl<'s> Walker<'s> {
     /// The value of a string literal or a template literal without substitutions, with the
     /// span of its text.
     fn string_value(&self, node: Node) -> Option<(String, Range<usize>)> {
-        match node.kind() {
+        match node.kind_name() {
             "string" => {
                 let content = self.content(node);
                 let text = unescape_js(&String::from_utf8_lossy(&self.src[content.clone()]));
@@ -920,7 +965,7 @@ impl<'s> Walker<'s> {
         if depth > MAX_DEPTH || !node.is_named() {
             return Expr::Other { span };
         }
-        match node.kind() {
+        match node.kind_name() {
             "string" => Expr::Str(self.string_lit(node, false)),
             "template_string" => Expr::Str(self.template_lit(node)),
             "parenthesized_expression"
@@ -946,7 +991,7 @@ impl<'s> Walker<'s> {
                 if let Some(read) = self.env_read(node) {
                     return Expr::Env(read);
                 }
-                if node.kind() == "member_expression"
+                if node.kind_name() == "member_expression"
                     && node
                         .child_by_field_name("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "length"))
@@ -1023,11 +1068,11 @@ impl<'s> Walker<'s> {
         ) else {
             return other;
         };
-        if args.kind() != "arguments" {
+        if args.kind_name() != "arguments" {
             return other;
         }
         let argv = named(args);
-        match func.kind() {
+        match func.kind_name() {
             "identifier" => match &*self.text(func) {
                 "readFileSync" | "readFile" | "readTextFileSync" | "readTextFile" => {
                     Expr::FileRead {
@@ -1053,7 +1098,7 @@ impl<'s> Walker<'s> {
                         }
                     }
                     "text"
-                        if object.kind() == "call_expression"
+                        if object.kind_name() == "call_expression"
                             && object
                                 .child_by_field_name("function")
                                 .and_then(|f| self.path(f))
@@ -1096,7 +1141,7 @@ impl<'s> Walker<'s> {
                         Expr::Concat { parts, span }
                     }
                     "format" if self.is_ident(object, "util") => {
-                        match argv.first().filter(|t| t.kind() == "string") {
+                        match argv.first().filter(|t| t.kind_name() == "string") {
                             Some(template) => Expr::Format {
                                 template: self.string_lit(*template, false),
                                 args: argv[1..]
@@ -1120,7 +1165,7 @@ impl<'s> Walker<'s> {
         let mut segments: Vec<(Cow<str>, bool)> = Vec::new();
         let mut current = node;
         for _ in 0..MAX_DEPTH {
-            match current.kind() {
+            match current.kind_name() {
                 "identifier"
                 | "this"
                 | "super"
@@ -1144,7 +1189,7 @@ impl<'s> Walker<'s> {
                 }
                 "subscript_expression" => {
                     let index = current.child_by_field_name("index")?;
-                    let segment = match index.kind() {
+                    let segment = match index.kind_name() {
                         "number" => format!("[{}]", self.text(index)),
                         _ => format!("[\"{}\"]", self.string_value(index)?.0),
                     };
@@ -1172,10 +1217,10 @@ impl<'s> Walker<'s> {
     /// `Deno.env.get("X")`.
     fn env_read(&self, node: Node) -> Option<EnvRead> {
         let span = node.byte_range();
-        match node.kind() {
+        match node.kind_name() {
             "member_expression" => {
                 let property = node.child_by_field_name("property")?;
-                if property.kind() != "property_identifier" {
+                if property.kind_name() != "property_identifier" {
                     return None;
                 }
                 let how = self.env_object(node.child_by_field_name("object")?)?;
@@ -1196,7 +1241,7 @@ impl<'s> Walker<'s> {
             }
             "call_expression" => {
                 let func = node.child_by_field_name("function")?;
-                if func.kind() != "member_expression"
+                if func.kind_name() != "member_expression"
                     || !func
                         .child_by_field_name("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "get"))
@@ -1204,7 +1249,7 @@ impl<'s> Walker<'s> {
                     return None;
                 }
                 let object = func.child_by_field_name("object")?;
-                if object.kind() != "member_expression"
+                if object.kind_name() != "member_expression"
                     || !object
                         .child_by_field_name("object")
                         .is_some_and(|o| self.is_ident(o, "Deno"))
@@ -1229,7 +1274,7 @@ impl<'s> Walker<'s> {
     /// What an environment object is: `process.env`, `import.meta.env`, `Bun.env`.
     fn env_object(&self, node: Node) -> Option<&'static str> {
         let node = unwrap_ts(node);
-        if node.kind() != "member_expression"
+        if node.kind_name() != "member_expression"
             || !node
                 .child_by_field_name("property")
                 .is_some_and(|p| self.is(p, "property_identifier", "env"))
@@ -1237,7 +1282,7 @@ impl<'s> Walker<'s> {
             return None;
         }
         let object = unwrap_ts(node.child_by_field_name("object")?);
-        match object.kind() {
+        match object.kind_name() {
             "identifier" => match &self.src[object.byte_range()] {
                 b"process" => Some("process.env"),
                 b"Bun" => Some("Bun.env"),
@@ -1249,7 +1294,7 @@ impl<'s> Walker<'s> {
             "member_expression"
                 if object
                     .child_by_field_name("object")
-                    .is_some_and(|o| o.kind() == "import")
+                    .is_some_and(|o| o.kind_name() == "import")
                     && object
                         .child_by_field_name("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "meta")) =>
@@ -1264,7 +1309,7 @@ impl<'s> Walker<'s> {
 
     /// The name of a property key: identifier, string, computed string.
     fn prop_name(&self, key: Node) -> Option<(String, Range<usize>)> {
-        match key.kind() {
+        match key.kind_name() {
             "property_identifier"
             | "identifier"
             | "shorthand_property_identifier"
@@ -1282,7 +1327,7 @@ impl<'s> Walker<'s> {
         let mut out = Vec::new();
         let mut cursor = object.walk();
         for child in object.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "pair" => {
                     let name = child
                         .child_by_field_name("key")
@@ -1319,7 +1364,7 @@ impl<'s> Walker<'s> {
             if let Prop::Value(value) = prop {
                 if name.eq_ignore_ascii_case("headers") {
                     let value = unwrap_ts(value);
-                    if value.kind() == "object" {
+                    if value.kind_name() == "object" {
                         self.header_objects.insert(value.id());
                     }
                 }
@@ -1347,7 +1392,7 @@ impl<'s> Walker<'s> {
         let mut parent = node.parent();
         while let Some(p) = parent.filter(|p| {
             matches!(
-                p.kind(),
+                p.kind_name(),
                 "parenthesized_expression"
                     | "as_expression"
                     | "satisfies_expression"
@@ -1358,7 +1403,7 @@ impl<'s> Walker<'s> {
             parent = p.parent();
         }
         let Some(parent) = parent else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "array" => true,
             "pair" => {
                 parent.child_by_field_name("value").map(|v| v.id()) == Some(child.id())
@@ -1381,7 +1426,7 @@ impl<'s> Walker<'s> {
         let Some(init) = init.map(unwrap_ts) else {
             return HeaderSource::None;
         };
-        match init.kind() {
+        match init.kind_name() {
             "object" => {
                 let mut spread = false;
                 for (name, prop, _) in self.props(init) {
@@ -1396,7 +1441,7 @@ impl<'s> Walker<'s> {
                             if name.as_ref().is_some_and(|(n, _)| n == "headers") =>
                         {
                             let value = unwrap_ts(value);
-                            let literal = match value.kind() {
+                            let literal = match value.kind_name() {
                                 "object" => true,
                                 "new_expression" => {
                                     value
@@ -1405,7 +1450,7 @@ impl<'s> Walker<'s> {
                                         && value
                                             .child_by_field_name("arguments")
                                             .and_then(first_named)
-                                            .is_some_and(|a| unwrap_ts(a).kind() == "object")
+                                            .is_some_and(|a| unwrap_ts(a).kind_name() == "object")
                                 }
                                 _ => false,
                             };
@@ -1433,7 +1478,7 @@ impl<'s> Walker<'s> {
     /// The `url` property of a config object.
     fn config_url<'t>(&self, config: Option<Node<'t>>) -> Option<Node<'t>> {
         let config = unwrap_ts(config?);
-        if config.kind() != "object" {
+        if config.kind_name() != "object" {
             return None;
         }
         self.props(config)
@@ -1469,12 +1514,12 @@ impl<'s> Walker<'s> {
         ) else {
             return;
         };
-        if args.kind() != "arguments" {
+        if args.kind_name() != "arguments" {
             return;
         }
         let argv = named(args);
         let span = node.byte_range();
-        match func.kind() {
+        match func.kind_name() {
             "identifier" => {
                 let name = self.text(func);
                 match &*name {
@@ -1551,14 +1596,14 @@ impl<'s> Walker<'s> {
             Some(module @ ("http" | "https")) if method == "request" || method == "get" => {
                 let tool = format!("{module}.{method}");
                 match argv.first().map(|a| unwrap_ts(*a)) {
-                    Some(options) if options.kind() == "object" => {
+                    Some(options) if options.kind_name() == "object" => {
                         self.request(&tool, span.clone(), None, Some(options), None, ctx);
                     }
                     url => {
                         let options = argv
                             .get(1)
                             .copied()
-                            .filter(|o| unwrap_ts(*o).kind() == "object");
+                            .filter(|o| unwrap_ts(*o).kind_name() == "object");
                         self.request(&tool, span.clone(), url, options, None, ctx);
                     }
                 }
@@ -1598,7 +1643,7 @@ impl<'s> Walker<'s> {
         }
         if method == "set" && argv.len() == 1 {
             let object = unwrap_ts(argv[0]);
-            if object.kind() == "object" {
+            if object.kind_name() == "object" {
                 self.header_objects.insert(object.id());
             }
         }
@@ -1648,7 +1693,7 @@ impl<'s> Walker<'s> {
     /// `require("m")` for one of `modules`.
     fn is_require_of(&self, node: Node, modules: &[&str]) -> bool {
         let node = unwrap_ts(node);
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && node
                 .child_by_field_name("function")
                 .is_some_and(|f| self.is_ident(f, "require"))
@@ -1677,7 +1722,7 @@ impl<'s> Walker<'s> {
         } else {
             // `axios(config)`, `axios(url, config)`, `axios.request(config)`
             match argv.first() {
-                Some(first) if unwrap_ts(*first).kind() == "object" => {
+                Some(first) if unwrap_ts(*first).kind_name() == "object" => {
                     (self.config_url(Some(*first)), Some(*first))
                 }
                 first => (first.copied(), argv.get(1).copied()),
@@ -1712,7 +1757,7 @@ impl<'s> Walker<'s> {
         let Some(constructor) = node.child_by_field_name("constructor") else {
             return;
         };
-        let name = match constructor.kind() {
+        let name = match constructor.kind_name() {
             "identifier" => self.text(constructor),
             "member_expression" => match constructor.child_by_field_name("property") {
                 Some(property) => self.text(property),
@@ -1730,7 +1775,7 @@ impl<'s> Walker<'s> {
                 if let Some(object) = argv
                     .first()
                     .map(|a| unwrap_ts(*a))
-                    .filter(|a| a.kind() == "object")
+                    .filter(|a| a.kind_name() == "object")
                 {
                     self.header_objects.insert(object.id());
                 }
@@ -1750,7 +1795,7 @@ impl<'s> Walker<'s> {
                 let has_key = argv
                     .first()
                     .map(|a| unwrap_ts(*a))
-                    .filter(|a| a.kind() == "object")
+                    .filter(|a| a.kind_name() == "object")
                     .is_some_and(|object| {
                         self.props(object)
                             .iter()
@@ -1774,13 +1819,13 @@ impl<'s> Walker<'s> {
         // not show.
         let config = config.map(unwrap_ts);
         let mut opaque = config
-            .filter(|c| c.kind() != "object")
+            .filter(|c| c.kind_name() != "object")
             .map(|c| c.byte_range());
-        if let Some(config) = config.filter(|c| c.kind() == "object") {
+        if let Some(config) = config.filter(|c| c.kind_name() == "object") {
             let mut cursor = config.walk();
             opaque = config
                 .named_children(&mut cursor)
-                .find(|p| p.kind() == "spread_element")
+                .find(|p| p.kind_name() == "spread_element")
                 .map(|p| p.byte_range());
             for (name, prop, _) in self.props(config) {
                 let Some((name, _)) = name else { continue };
@@ -1805,7 +1850,7 @@ impl<'s> Walker<'s> {
                     "configuration" if base_url.is_none() => {
                         if let Prop::Value(inner) = prop {
                             let inner = unwrap_ts(inner);
-                            if inner.kind() == "object" {
+                            if inner.kind_name() == "object" {
                                 base_url = self.props(inner).into_iter().find_map(|(n, p, _)| {
                                     n.filter(|(n, _)| n == "baseURL" || n == "basePath")
                                         .and_then(|_| self.prop_expr(&p))
@@ -1845,7 +1890,7 @@ impl<'s> Walker<'s> {
         ) else {
             return;
         };
-        match name.kind() {
+        match name.kind_name() {
             "identifier" => {
                 let target = self.text(name).into_owned();
                 let expr = self.expr(value);
@@ -1882,13 +1927,13 @@ impl<'s> Walker<'s> {
     /// What binding `target` to `value` tells: axios instances, header objects.
     fn bind(&mut self, target: &str, value: Node) {
         let value = unwrap_await(value);
-        if target.to_ascii_lowercase().contains("header") && value.kind() == "object" {
+        if target.to_ascii_lowercase().contains("header") && value.kind_name() == "object" {
             self.header_objects.insert(value.id());
         }
         if self.answers_by_itself(value) {
             self.answering_functions.insert(target.to_string());
         }
-        if value.kind() == "call_expression"
+        if value.kind_name() == "call_expression"
             && value
                 .child_by_field_name("function")
                 .and_then(|f| self.path(f))
@@ -1898,7 +1943,7 @@ impl<'s> Walker<'s> {
             let with_headers = config.is_some() && self.header_source(config) != HeaderSource::None;
             let base_url = config
                 .map(unwrap_ts)
-                .filter(|c| c.kind() == "object")
+                .filter(|c| c.kind_name() == "object")
                 .and_then(|c| {
                     self.props(c).into_iter().find_map(|(name, prop, _)| {
                         name.filter(|(n, _)| n == "baseURL")
@@ -1917,14 +1962,14 @@ impl<'s> Walker<'s> {
     fn pattern_props<'t>(&self, pattern: Node<'t>) -> Vec<(String, String, Node<'t>)> {
         let mut out = Vec::new();
         for child in named(pattern) {
-            match child.kind() {
+            match child.kind_name() {
                 "shorthand_property_identifier_pattern" => {
                     let name = self.text(child).into_owned();
                     out.push((name.clone(), name, child));
                 }
                 "object_assignment_pattern" => {
                     if let Some(left) = child.child_by_field_name("left") {
-                        if left.kind() == "shorthand_property_identifier_pattern" {
+                        if left.kind_name() == "shorthand_property_identifier_pattern" {
                             let name = self.text(left).into_owned();
                             out.push((name.clone(), name, child));
                         }
@@ -1935,11 +1980,11 @@ impl<'s> Walker<'s> {
                         .child_by_field_name("key")
                         .and_then(|k| self.prop_name(k));
                     let mut local = child.child_by_field_name("value");
-                    if let Some(value) = local.filter(|v| v.kind() == "assignment_pattern") {
+                    if let Some(value) = local.filter(|v| v.kind_name() == "assignment_pattern") {
                         local = value.child_by_field_name("left");
                     }
                     if let (Some((key, _)), Some(local)) =
-                        (key, local.filter(|l| l.kind() == "identifier"))
+                        (key, local.filter(|l| l.kind_name() == "identifier"))
                     {
                         out.push((key, self.text(local).into_owned(), child));
                     }
@@ -1978,7 +2023,7 @@ impl<'s> Walker<'s> {
             return;
         };
         if !matches!(
-            left.kind(),
+            left.kind_name(),
             "identifier" | "member_expression" | "subscript_expression"
         ) {
             return;
@@ -1987,7 +2032,7 @@ impl<'s> Walker<'s> {
             .path(left)
             .unwrap_or_else(|| self.text(left).into_owned());
         let value = self.expr(right);
-        if left.kind() == "identifier" {
+        if left.kind_name() == "identifier" {
             self.consts.define(ctx.scope(), &target, &value);
         }
         self.bind(&target, right);
@@ -1996,14 +2041,14 @@ impl<'s> Walker<'s> {
         }
 
         // `headers["Authorization"] = v`, `axios.defaults.headers.common.Authorization = v`.
-        let header = match left.kind() {
+        let header = match left.kind_name() {
             "subscript_expression" => left
                 .child_by_field_name("index")
                 .and_then(|i| self.string_value(i))
                 .zip(left.child_by_field_name("object")),
             "member_expression" => left
                 .child_by_field_name("property")
-                .filter(|p| p.kind() == "property_identifier")
+                .filter(|p| p.kind_name() == "property_identifier")
                 .map(|p| (self.text(p).into_owned(), p.byte_range()))
                 .zip(left.child_by_field_name("object")),
             _ => None,
@@ -2129,7 +2174,7 @@ impl<'s> Walker<'s> {
         let value = unwrap_ts(value);
         names_a_mock(&self.text(value))
             || self.answers_by_itself(value)
-            || (value.kind() == "identifier"
+            || (value.kind_name() == "identifier"
                 && self.answering_functions.contains(&*self.text(value)))
     }
 
@@ -2137,7 +2182,7 @@ impl<'s> Walker<'s> {
     fn answers_by_itself(&self, function: Node) -> bool {
         let text = self.text(function);
         matches!(
-            function.kind(),
+            function.kind_name(),
             "arrow_function" | "function_expression" | "function"
         ) && text.contains("new Response(")
             && !text.contains("fetch(")
@@ -2149,7 +2194,7 @@ impl<'s> Walker<'s> {
         // TypeScript `import dotenv = require("dotenv")`.
         if let Some(clause) = children
             .iter()
-            .find(|c| c.kind() == "import_require_clause")
+            .find(|c| c.kind_name() == "import_require_clause")
         {
             let source = clause
                 .child_by_field_name("source")
@@ -2157,7 +2202,8 @@ impl<'s> Walker<'s> {
             if let (Some((module, _)), Some(local)) = (source, first_named(*clause)) {
                 if DOTENV_CONFIG_MODULES.contains(&module.as_str()) {
                     self.dotenv(node.byte_range(), ctx);
-                } else if DOTENV_MODULES.contains(&module.as_str()) && local.kind() == "identifier"
+                } else if DOTENV_MODULES.contains(&module.as_str())
+                    && local.kind_name() == "identifier"
                 {
                     self.dotenv_modules.insert(self.text(local).into_owned());
                 }
@@ -2178,9 +2224,9 @@ impl<'s> Walker<'s> {
         if !DOTENV_MODULES.contains(&module.as_str()) {
             return;
         }
-        for clause in children.iter().filter(|c| c.kind() == "import_clause") {
+        for clause in children.iter().filter(|c| c.kind_name() == "import_clause") {
             for part in named(*clause) {
-                match part.kind() {
+                match part.kind_name() {
                     "identifier" => {
                         self.dotenv_modules.insert(self.text(part).into_owned());
                     }
@@ -2220,7 +2266,7 @@ fn is_axios_method(method: &str) -> bool {
 fn unwrap_ts(node: Node) -> Node {
     let mut current = node;
     for _ in 0..MAX_DEPTH {
-        let inner = match current.kind() {
+        let inner = match current.kind_name() {
             "parenthesized_expression"
             | "non_null_expression"
             | "as_expression"
@@ -2230,7 +2276,7 @@ fn unwrap_ts(node: Node) -> Node {
                 children
                     .last()
                     .copied()
-                    .filter(|c| c.kind() != "type_arguments")
+                    .filter(|c| c.kind_name() != "type_arguments")
             }
             _ => return current,
         };
@@ -2245,7 +2291,7 @@ fn unwrap_ts(node: Node) -> Node {
 /// Strips `await` and the TypeScript wrappers.
 fn unwrap_await(node: Node) -> Node {
     let node = unwrap_ts(node);
-    if node.kind() == "await_expression" {
+    if node.kind_name() == "await_expression" {
         first_named(node).map_or(node, unwrap_ts)
     } else {
         node
@@ -2263,7 +2309,7 @@ pub(crate) fn plus_chain<'t>(
     let span = node.byte_range();
     let mut rights = Vec::new();
     let mut current = node;
-    while current.kind() == "binary_expression" && is_plus(current) {
+    while current.kind_name() == "binary_expression" && is_plus(current) {
         let (Some(left), Some(right)) = (
             current.child_by_field_name("left"),
             current.child_by_field_name("right"),
@@ -2370,6 +2416,23 @@ mod tests {
         assert!(matches!(&parts[1], Expr::Name { path, .. } if path == "key"));
         assert_eq!(facts.requests.len(), 1);
         assert_eq!(facts.requests[0].headers, HeaderSource::Literal);
+    }
+
+    #[test]
+    fn kind_names_by_id_are_the_kinds_of_each_dialect() {
+        let src = b"const a = <b x={k as string}>t</b>;\nfunction (\n";
+        for dialect in [Dialect::JavaScript, Dialect::TypeScript, Dialect::Tsx] {
+            let _kinds = KindNamesInUse::set(dialect);
+            let tree = parse(src, &dialect.language()).unwrap();
+            let mut seen = 0;
+            crate::code::each_node(&tree, |node| {
+                assert_eq!(node.kind_name(), node.kind(), "{dialect:?}");
+                seen += 1;
+            });
+            assert!(tree.root_node().has_error() && seen > 10);
+        }
+        // Outside a walk no table is in use: the kind as `Node` gives it.
+        assert!(KIND_NAMES.with(Cell::get).is_empty());
     }
 
     #[test]

@@ -12,12 +12,7 @@ macro_rules! kind_names {
         impl<'tree> KindName<'tree> for tree_sitter::Node<'tree> {
             fn kind_name(&self) -> &'tree str {
                 static NAMES: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
-                let names = NAMES.get_or_init(|| {
-                    let language: tree_sitter::Language = $language.into();
-                    (0..language.node_kind_count())
-                        .map(|id| language.node_kind_for_id(id as u16).unwrap_or("").into())
-                        .collect()
-                });
+                let names = NAMES.get_or_init(|| $crate::code::kind_table(&$language.into()));
                 match names.get(usize::from(self.kind_id())) {
                     Some(name) => name,
                     // `ERROR` has an id beyond the table.
@@ -41,6 +36,30 @@ use crate::file_kind::FileKind;
 use crate::parse::{dockerfile, yaml};
 use facts::{CodeFacts, OffsetMap};
 use tree_sitter::Node;
+
+/// A grammar's node kind names, indexed by kind id (see `kind_names!`).
+pub(crate) fn kind_table(language: &tree_sitter::Language) -> Vec<Box<str>> {
+    (0..language.node_kind_count())
+        .map(|id| language.node_kind_for_id(id as u16).unwrap_or("").into())
+        .collect()
+}
+
+/// Every node of a tree, in document order (for tests of the front-ends' tables).
+#[cfg(test)]
+pub(crate) fn each_node(tree: &tree_sitter::Tree, mut visit: impl FnMut(Node)) {
+    let mut cursor = tree.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
 
 /// How deeply the constructs that nest inside strings (shell `$(...)`, `${...}` and quotes, JS
 /// template substitutions) may nest before a file is scanned as text only. Real code stays

@@ -2038,21 +2038,11 @@ mod tests {
             .set_language(&tree_sitter_python::LANGUAGE.into())
             .unwrap();
         let tree = parser.parse(src, None).unwrap();
-        let mut cursor = tree.walk();
         let mut seen = 0;
-        'walk: loop {
-            let node = cursor.node();
+        crate::code::each_node(&tree, |node| {
             assert_eq!(node.kind_name(), node.kind());
             seen += 1;
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        });
         assert!(tree.root_node().has_error() && seen > 20);
     }
 
