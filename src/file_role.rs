@@ -303,6 +303,20 @@ mod tests {
     }
 
     #[test]
+    fn test_paths() {
+        for path in [
+            "tests/test_app.py",
+            "src/app.test.ts",
+            "pkg/x_test.go",
+            "conftest.py",
+        ] {
+            assert!(test_path(path), "{path}");
+        }
+        assert!(!test_path("src/app.py"));
+        assert!(!test_path("src/contest.py"));
+    }
+
+    #[test]
     fn a_one_line_json_dump_is_recorded_data() {
         let dump = format!("[{}]\n", "{\"title\": \"an issue\"},".repeat(400));
         assert_eq!(

@@ -32,6 +32,19 @@ pub struct CodeFacts {
 }
 
 impl CodeFacts {
+    /// Whether the file read assigned to `target` is stripped before use (for the front-ends'
+    /// tests); panics when `target` is assigned no file read.
+    #[cfg(test)]
+    pub fn file_read_stripped(&self, target: &str) -> bool {
+        self.assignments
+            .iter()
+            .find_map(|a| match &a.value {
+                Expr::FileRead { stripped, .. } if a.target == target => Some(*stripped),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no file read is assigned to `{target}`"))
+    }
+
     /// Whether a mock transport answers what is built at `span`.
     pub fn is_mocked(&self, span: &Range<usize>) -> bool {
         self.mocked

@@ -2821,16 +2821,7 @@ function inner() {
 const trimmed = kept.trim();
 "#;
         let facts = js(src);
-        let stripped = |target: &str| {
-            facts
-                .assignments
-                .iter()
-                .find_map(|a| match &a.value {
-                    Expr::FileRead { stripped, .. } if a.target == target => Some(*stripped),
-                    _ => None,
-                })
-                .unwrap()
-        };
+        let stripped = |target: &str| facts.file_read_stripped(target);
         assert!(stripped("raw"));
         // Top-level reads count strips anywhere after them; a function's only its own.
         assert!(stripped("other"));

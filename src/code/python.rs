@@ -820,22 +820,7 @@ impl<'s> Py<'s> {
     fn binary_expr(&self, node: Node<'_>, depth: usize) -> Expr {
         let span = node.byte_range();
         match operator(node) {
-            Some("+") => {
-                let leaves = plus_leaves(node);
-                if leaves
-                    .iter()
-                    .any(|leaf| matches!(leaf.kind_name(), "integer" | "float"))
-                {
-                    return Expr::Other { span };
-                }
-                Expr::Concat {
-                    parts: leaves
-                        .into_iter()
-                        .map(|leaf| self.expr(leaf, depth + 1))
-                        .collect(),
-                    span,
-                }
-            }
+            Some("+") => concatenation(node, span, |leaf| self.expr(leaf, depth + 1)),
             Some("%") => {
                 let template = node
                     .child_by_field_name("left")
@@ -1525,20 +1510,7 @@ impl<'s> Py<'s> {
                 None => self.expr(node, depth),
             },
             "binary_operator" if operator(inner) == Some("+") && depth <= MAX_EXPR_DEPTH => {
-                let leaves = plus_leaves(inner);
-                if leaves
-                    .iter()
-                    .any(|leaf| matches!(leaf.kind_name(), "integer" | "float"))
-                {
-                    return Expr::Other { span };
-                }
-                Expr::Concat {
-                    parts: leaves
-                        .into_iter()
-                        .map(|leaf| self.printed(leaf, depth + 1))
-                        .collect(),
-                    span,
-                }
+                concatenation(inner, span, |leaf| self.printed(leaf, depth + 1))
             }
             _ => self.expr(node, depth),
         }
@@ -1703,6 +1675,22 @@ fn assigned_value(node: Node<'_>) -> Option<Node<'_>> {
 fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
     node.child_by_field_name("operator")
         .map(|op| op.kind_name())
+}
+
+/// `a + b + c` as a concatenation of its operands, each made an expression by `part`; a sum
+/// with a number in it is arithmetic, not text.
+fn concatenation<'t>(node: Node<'t>, span: Range<usize>, part: impl Fn(Node<'t>) -> Expr) -> Expr {
+    let leaves = plus_leaves(node);
+    if leaves
+        .iter()
+        .any(|leaf| matches!(leaf.kind_name(), "integer" | "float"))
+    {
+        return Expr::Other { span };
+    }
+    Expr::Concat {
+        parts: leaves.into_iter().map(part).collect(),
+        span,
+    }
 }
 
 /// The operands of a left-nested `a + b + c`, in order.
@@ -2425,16 +2413,7 @@ mod tests {
             "def clean(token):\n    return token.strip()\n",
         );
         let facts = facts(src.as_bytes());
-        let stripped = |target: &str| {
-            facts
-                .assignments
-                .iter()
-                .find_map(|a| match &a.value {
-                    Expr::FileRead { stripped, .. } if a.target == target => Some(*stripped),
-                    _ => None,
-                })
-                .unwrap()
-        };
+        let stripped = |target: &str| facts.file_read_stripped(target);
         assert!(stripped("api_key"));
         assert!(!stripped("token"));
     }

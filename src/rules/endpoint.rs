@@ -2,6 +2,8 @@
 //! rules about Authorization headers judge a header by its own request's API, and fall back to
 //! what the file talks to only when the request's host cannot be read.
 
+use std::ops::Range;
+
 use crate::code::facts::{CodeFacts, Expr, Header};
 use crate::providers::{auth_schemes, catalog, AuthScheme};
 use crate::rules::code_helpers::{AZURE_HOSTS, OPENAI_HOST};
@@ -57,26 +59,13 @@ impl Endpoint {
         if facts.is_mocked(&header.span) {
             return Endpoint::Mock;
         }
-        let inside = |span: &std::ops::Range<usize>| {
-            span.start <= header.span.start && header.span.end <= span.end
-        };
-        if let Some(request) = facts
-            .requests
-            .iter()
-            .filter(|r| inside(&r.span))
-            .min_by_key(|r| r.span.len())
-        {
+        if let Some(request) = innermost(&facts.requests, |r| &r.span, &header.span) {
             return request
                 .url
                 .as_deref()
                 .map_or(Endpoint::Unknown, Endpoint::of_url);
         }
-        if let Some(client) = facts
-            .clients
-            .iter()
-            .filter(|c| inside(&c.span))
-            .min_by_key(|c| c.span.len())
-        {
+        if let Some(client) = innermost(&facts.clients, |c| &c.span, &header.span) {
             return match &client.base_url {
                 Some(Expr::Str(url)) => url
                     .text()
@@ -116,6 +105,18 @@ impl Endpoint {
             Endpoint::NotAi | Endpoint::OwnScheme(_) | Endpoint::Mock
         )
     }
+}
+
+/// The item whose span encloses `span` most tightly.
+fn innermost<'f, T>(
+    items: &'f [T],
+    span_of: impl Fn(&T) -> &Range<usize>,
+    span: &Range<usize>,
+) -> Option<&'f T> {
+    items
+        .iter()
+        .filter(|item| span_of(item).start <= span.start && span.end <= span_of(item).end)
+        .min_by_key(|item| span_of(item).len())
 }
 
 /// The lower-case host of an absolute `http(s)` URL; None for a relative URL or a host built

@@ -4,8 +4,9 @@ use crate::code::facts::Expr;
 use crate::file_kind::FileKind;
 use crate::file_role::FileRole;
 use crate::keys::looks_fake;
+use crate::providers::Provider;
 use crate::rules::key_setting::{
-    clean, is_placeholder, key_settings, known_prefix, refusal, whole_key,
+    clean, is_placeholder, key_settings, known_prefix, refusal, whole_key, KeySetting,
 };
 use crate::rules::{FileContext, Violation};
 
@@ -30,7 +31,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         if !is_placeholder(cleaned) {
             if let Some((matched, prefix)) = made_up_key(file, cleaned) {
                 let provider = key.provider.or(Some(matched));
-                violations.push(made_up(name, prefix, provider, &key, value.span.clone()));
+                violations.push(made_up(&key, prefix, provider, value.span.clone()));
             }
             continue;
         }
@@ -39,9 +40,6 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
         } else {
             ""
         };
-        let docs = key
-            .provider
-            .map_or(String::new(), |p| format!(" (create one at {})", p.docs));
         violations.push(Violation {
             span: value.span.clone(),
             message: format!(
@@ -50,12 +48,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
                 key.setting.place.describe()
             ),
             label: "placeholder, not a key".into(),
-            help: format!(
-                "every request made with this value fails with {}: put a real key in the \
-                 deployment's secret store{docs}, or remove the line so the real value comes \
-                 from the environment",
-                refusal(key.provider)
-            ),
+            help: no_key_help(key.provider),
             provider: key.provider,
             secret: None,
         });
@@ -65,10 +58,7 @@ pub fn check(file: &FileContext, violations: &mut Vec<Violation>) {
 /// The prefix of a key made up by hand in a deployed setting: a known provider's prefix followed
 /// by filler (`sk-None-abcdefghij1234567890…`, `sk-0000000000`). Tests and CI jobs give such
 /// dummies to mocks on purpose, and examples show them; a deployed setting sends them.
-fn made_up_key<'t>(
-    file: &FileContext,
-    cleaned: &'t str,
-) -> Option<(&'static crate::providers::Provider, &'t str)> {
+fn made_up_key<'t>(file: &FileContext, cleaned: &'t str) -> Option<(&'static Provider, &'t str)> {
     if !matches!(file.role, FileRole::Production | FileRole::Deployment) {
         return None;
     }
@@ -78,29 +68,33 @@ fn made_up_key<'t>(
 }
 
 fn made_up(
-    name: &str,
+    key: &KeySetting,
     prefix: &str,
-    provider: Option<&'static crate::providers::Provider>,
-    key: &crate::rules::key_setting::KeySetting,
+    provider: Option<&'static Provider>,
     span: std::ops::Range<usize>,
 ) -> Violation {
-    let docs = provider.map_or(String::new(), |p| format!(" (create one at {})", p.docs));
     Violation {
         span: span.clone(),
         message: format!(
-            "`{name}` holds a made-up key: `{prefix}` followed by filler in {}",
+            "`{}` holds a made-up key: `{prefix}` followed by filler in {}",
+            key.setting.name,
             key.setting.place.describe()
         ),
         label: "made-up value, not a key".into(),
-        help: format!(
-            "every request made with this value fails with {}: put a real key in the \
-             deployment's secret store{docs}, or remove the line so the real value comes from \
-             the environment",
-            refusal(provider)
-        ),
+        help: no_key_help(provider),
         provider,
         secret: Some(span),
     }
+}
+
+/// What to do about a deployed key setting that holds no key, placeholder or made-up.
+fn no_key_help(provider: Option<&'static Provider>) -> String {
+    let docs = provider.map_or(String::new(), |p| format!(" (create one at {})", p.docs));
+    format!(
+        "every request made with this value fails with {}: put a real key in the deployment's \
+         secret store{docs}, or remove the line so the real value comes from the environment",
+        refusal(provider)
+    )
 }
 
 /// SDK key arguments and `openai.api_key = ...` holding an unmistakable placeholder.

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::entry::{Disk, Target};
-use super::reads::test_file;
 use super::units::{dir_of, join, under};
 use super::{Consumer, Summary};
 use crate::file_kind::FileKind;
+use crate::file_role::test_path;
 
 /// At most this many files are followed from one launch.
 const MAX_REACHED: usize = 50_000;
@@ -154,7 +154,7 @@ impl<'a> CodeIndex<'a> {
             Target::Tree(dirs) => (
                 self.files
                     .iter()
-                    .filter(|s| dirs.iter().any(|d| under(d, &s.path)) && !test_file(&s.path))
+                    .filter(|s| dirs.iter().any(|d| under(d, &s.path)) && !test_path(&s.path))
                     .copied()
                     .collect(),
                 false,
@@ -194,7 +194,7 @@ impl<'a> CodeIndex<'a> {
             }
             found.extend(
                 self.files.iter().filter(|s| {
-                    under(path, &s.path) && (test_file(&s.path) || setup_file(&s.path))
+                    under(path, &s.path) && (test_path(&s.path) || setup_file(&s.path))
                 }),
             );
             // conftest.py of the directories above.

@@ -5,6 +5,7 @@
 
 use crate::code::facts::{CodeFacts, EnvRead};
 use crate::file_kind::FileKind;
+use crate::file_role::test_path;
 
 /// What a read asks of the code's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +56,7 @@ impl<'a> ReadContext<'a> {
     /// `it.skipIf(!process.env.X)`, `t.Skip` beside `os.Getenv("X")`).
     fn skips_without(&self, variable: &str) -> bool {
         self.guarded_lines
-            .get_or_init(|| test_file(self.path).then(|| guarded_lines(self.bytes)))
+            .get_or_init(|| test_path(self.path).then(|| guarded_lines(self.bytes)))
             .as_ref()
             .is_some_and(|lines| lines.contains(variable))
     }
@@ -169,11 +170,6 @@ pub fn set_by_calls(bytes: &[u8]) -> Vec<String> {
     set.captures_iter(bytes)
         .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
         .collect()
-}
-
-/// Test files: what a test runner collects, not what a deployment runs.
-pub fn test_file(path: &str) -> bool {
-    crate::file_role::test_path(path)
 }
 
 /// The lines with a skip on them or on one of the two lines after, one per line.
@@ -411,19 +407,5 @@ mod tests {
         let src = b"import os\nA = os.environ['X']\ndef f():\n    return os.environ['Y']\n";
         assert!(python_top_level(src, 20));
         assert!(!python_top_level(src, src.len() - 5));
-    }
-
-    #[test]
-    fn test_files() {
-        for path in [
-            "tests/test_app.py",
-            "src/app.test.ts",
-            "pkg/x_test.go",
-            "conftest.py",
-        ] {
-            assert!(test_file(path), "{path}");
-        }
-        assert!(!test_file("src/app.py"));
-        assert!(!test_file("src/contest.py"));
     }
 }
