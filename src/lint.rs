@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
+use crate::code::regions::Triggers;
 use crate::file_kind::FileKind;
 use crate::file_role::FileRole;
 use crate::finding::{Finding, Place, Related, Snippet};
@@ -16,7 +17,9 @@ use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
 use crate::rules::key_setting::mask_value;
 use crate::rules::registry::{is_valid_selector, selects};
-use crate::rules::{FileContext, GitStatus, RuleInfo, Violation, MAX_PARSE_BYTES, RULES};
+use crate::rules::{
+    FileContext, GitStatus, RuleInfo, Violation, CODE_RULES, MAX_PARSE_BYTES, RULES,
+};
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -61,6 +64,10 @@ pub struct Linter {
     settings: Settings,
     rules: Vec<&'static RuleInfo>,
     prefilter: Prefilter,
+    /// What the per-file code rules and the wiring look for in code.
+    code_triggers: Triggers,
+    /// What the wiring alone looks for, in files no enabled code rule judges.
+    wiring_triggers: Triggers,
 }
 
 impl Linter {
@@ -82,6 +89,8 @@ impl Linter {
         let prefilter = Prefilter::new(&settings.key_vars);
         Ok(Linter {
             prefilter,
+            code_triggers: Triggers::code(&settings.key_vars),
+            wiring_triggers: Triggers::wiring(&settings.key_vars),
             settings,
             rules,
         })
@@ -98,6 +107,8 @@ impl Linter {
         settings.key_vars.extend(names.iter().cloned());
         Linter {
             prefilter: Prefilter::new(&settings.key_vars),
+            code_triggers: Triggers::code(&settings.key_vars),
+            wiring_triggers: Triggers::wiring(&settings.key_vars),
             rules: self
                 .rules
                 .iter()
@@ -105,6 +116,20 @@ impl Linter {
                 .filter(|r| codes.contains(&r.code))
                 .collect(),
             settings,
+        }
+    }
+
+    /// The code triggers for a file of `role`: the wiring's alone when no per-file rule judges
+    /// such files (tests, recorded data).
+    fn triggers_for(&self, role: FileRole) -> &Triggers {
+        let judged = self
+            .rules
+            .iter()
+            .any(|rule| rule.roles.contains(&role) && CODE_RULES.contains(&rule.code));
+        if judged {
+            &self.code_triggers
+        } else {
+            &self.wiring_triggers
         }
     }
 
@@ -172,6 +197,7 @@ impl Linter {
         file.location = Some(location);
         file.scan_top = scan_top;
         file.role = role;
+        file.triggers = Some(self.triggers_for(role));
         let suppressions = Suppressions::scan(&source);
         let mut violations = Vec::new();
         for rule in self.rules.iter().filter(|rule| rule.roles.contains(&role)) {
@@ -225,7 +251,10 @@ impl Linter {
         report.parse_failure = report
             .parse_failure
             .take()
-            .or_else(|| file.code().and_then(|facts| facts.parse_error.clone()))
+            .or_else(|| {
+                file.code_if_parsed()
+                    .and_then(|facts| facts.parse_error.clone())
+            })
             .or_else(|| {
                 (hits.code_context() && bytes.len() > MAX_PARSE_BYTES && file.kind.is_source())
                     .then(|| "not parsed (over 1 MB); scanned as text only".to_owned())

@@ -200,8 +200,8 @@ fn user_key_variables() {
 fn source_that_does_not_parse_gives_keys_but_no_structural_finding() {
     let key = openai_legacy_key(21);
     let broken = format!(
-        "import requests\nKEY = \"{key}\"\nheaders = {{\"Authorization\": KEY}}\n\
-         requests.get(\"https://api.openai.com/v1/models\", headers=headers)\ndef broken(:\n"
+        "import requests\ndef broken(:\n    KEY = \"{key}\"\n    headers = {{\"Authorization\": KEY}}\n\
+         requests.get(\"https://api.openai.com/v1/models\", headers=headers)\n"
     );
     let mut bundle = format!("var k=\"{key}\";fetch(\"https://api.openai.com/v1/models\",{{headers:{{Authorization:process.env.OPENAI_API_KEY}}}});");
     while bundle.len() < 5_000_000 {

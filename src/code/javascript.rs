@@ -81,6 +81,23 @@ impl<'tree> KindName<'tree> for Node<'tree> {
 /// The facts of one JavaScript/TypeScript file. Never panics; a file with syntax errors gets
 /// `parse_error` and the facts found outside the broken parts.
 pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
+    facts_of_parts(source, dialect, None)
+}
+
+/// The facts of the parts of a file that `regions` keeps (see `regions::javascript`), or of all
+/// of it when the parts do not parse on their own.
+pub fn facts_in(source: &[u8], dialect: Dialect, regions: Option<&[Range<usize>]>) -> CodeFacts {
+    if regions.is_some_and(<[_]>::is_empty) {
+        return CodeFacts::default();
+    }
+    let facts = facts_of_parts(source, dialect, regions);
+    if regions.is_some() && facts.parse_error.is_some() {
+        return facts_of_parts(source, dialect, None);
+    }
+    facts
+}
+
+fn facts_of_parts(source: &[u8], dialect: Dialect, regions: Option<&[Range<usize>]>) -> CodeFacts {
     if super::brackets_nest_too_deep(source, true) {
         return CodeFacts {
             parse_error: Some(super::brackets_too_deep()),
@@ -88,7 +105,7 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
         };
     }
     let _kinds = KindNamesInUse::set(dialect);
-    let tree = match parse_jsx_text(source, &dialect.language()) {
+    let tree = match parse_jsx_text(source, &dialect.language(), regions) {
         Ok(tree) => tree,
         Err(message) => {
             return CodeFacts {
@@ -116,8 +133,12 @@ pub fn facts(source: &[u8], dialect: Dialect) -> CodeFacts {
 /// tree-sitter-javascript issue #366; React renders it as text), parses again with the bare
 /// `&` inside the broken parts read as spaces: the same length, so every span stays. The
 /// second tree is kept only when it has no error left.
-fn parse_jsx_text(source: &[u8], language: &Language) -> Result<Tree, String> {
-    let tree = parse(source, language)?;
+fn parse_jsx_text(
+    source: &[u8],
+    language: &Language,
+    regions: Option<&[Range<usize>]>,
+) -> Result<Tree, String> {
+    let tree = parse_parts(source, language, regions)?;
     if !tree.root_node().has_error() {
         return Ok(tree);
     }
@@ -134,7 +155,7 @@ fn parse_jsx_text(source: &[u8], language: &Language) -> Result<Tree, String> {
     if !any {
         return Ok(tree);
     }
-    match parse(&patched, language) {
+    match parse_parts(&patched, language, regions) {
         Ok(second) if !second.root_node().has_error() => Ok(second),
         _ => Ok(tree),
     }
@@ -182,10 +203,23 @@ fn bare_ampersand(source: &[u8], at: usize) -> bool {
 pub(crate) const MAX_DEPTH: usize = 64;
 
 pub(crate) fn parse(source: &[u8], language: &Language) -> Result<Tree, String> {
+    parse_parts(source, language, None)
+}
+
+fn parse_parts(
+    source: &[u8],
+    language: &Language,
+    regions: Option<&[Range<usize>]>,
+) -> Result<Tree, String> {
     let mut parser = Parser::new();
     parser
         .set_language(language)
         .map_err(|error| format!("cannot load the grammar: {error}"))?;
+    if let Some(regions) = regions {
+        parser
+            .set_included_ranges(&super::regions::tree_sitter_ranges(source, regions))
+            .map_err(|_| "the parts to parse are out of order".to_string())?;
+    }
     parser
         .parse(source, None)
         .ok_or_else(|| "the parser gave up".to_string())
@@ -578,7 +612,7 @@ fn unicode_escape(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<u3
 // ---------------------------------------------------------------------------------------------
 // The JavaScript walker.
 
-const CLIENT_CLASSES: &[&str] = &[
+pub(crate) const CLIENT_CLASSES: &[&str] = &[
     "OpenAI",
     "AzureOpenAI",
     "Anthropic",
@@ -592,7 +626,7 @@ const CLIENT_CLASSES: &[&str] = &[
     "ChatGroq",
 ];
 
-const SDK_FACTORIES: &[&str] = &[
+pub(crate) const SDK_FACTORIES: &[&str] = &[
     "createOpenAI",
     "createAzure",
     "createAnthropic",

@@ -29,6 +29,7 @@ pub mod http;
 pub mod javascript;
 pub mod notebook;
 pub mod python;
+pub mod regions;
 pub mod rust;
 pub mod shell;
 
@@ -199,13 +200,29 @@ fn template_text(source: &[u8], mut at: usize) -> (usize, bool) {
 
 /// The facts of a source file, or None for files that are not source code. Shell embedded in
 /// Dockerfile `RUN` instructions and CI scripts is parsed too, with positions mapped back.
-pub fn facts_for(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
+/// With `triggers`, a Python, JavaScript or TypeScript file is parsed only in the parts they
+/// point to (see `regions`).
+pub fn facts_for(
+    kind: FileKind,
+    path: &str,
+    bytes: &[u8],
+    triggers: Option<&regions::Triggers>,
+) -> Option<CodeFacts> {
     if kind.is_source() && std::str::from_utf8(bytes).is_err() {
         return Some(unparsed("not valid UTF-8".to_owned()));
     }
-    let facts = whole_file_facts(kind, path, bytes)?;
-    // A file that does not parse gives no structural finding: a half-understood file would
-    // give false ones. (It is still scanned as text for keys.)
+    let facts = match (kind, triggers) {
+        (FileKind::Python, Some(triggers)) => {
+            python::facts_in(bytes, regions::python(bytes, triggers).as_deref())
+        }
+        (FileKind::JavaScript | FileKind::TypeScript, Some(triggers)) => {
+            let regions = regions::javascript(bytes, triggers);
+            javascript::facts_in(bytes, dialect(kind, path), regions.as_deref())
+        }
+        _ => whole_file_facts(kind, path, bytes)?,
+    };
+    // A file whose parsed parts do not parse gives no structural finding: a half-understood
+    // file would give false ones. (It is still scanned as text for keys.)
     Some(match facts.parse_error {
         Some(error) => unparsed(error),
         None => facts,
@@ -227,16 +244,26 @@ fn unparsed(error: String) -> CodeFacts {
     }
 }
 
+/// The grammar of a JavaScript or TypeScript file.
+fn dialect(kind: FileKind, path: &str) -> javascript::Dialect {
+    let tsx = path
+        .rsplit('.')
+        .next()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("tsx"));
+    match kind {
+        FileKind::TypeScript if tsx => javascript::Dialect::Tsx,
+        FileKind::TypeScript => javascript::Dialect::TypeScript,
+        _ => javascript::Dialect::JavaScript,
+    }
+}
+
 fn whole_file_facts(kind: FileKind, path: &str, bytes: &[u8]) -> Option<CodeFacts> {
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     Some(match kind {
         FileKind::Python => python::facts(bytes),
         FileKind::Notebook => notebook::facts(bytes),
-        FileKind::JavaScript => javascript::facts(bytes, javascript::Dialect::JavaScript),
-        FileKind::TypeScript if extension == "tsx" => {
-            javascript::facts(bytes, javascript::Dialect::Tsx)
+        FileKind::JavaScript | FileKind::TypeScript => {
+            javascript::facts(bytes, dialect(kind, path))
         }
-        FileKind::TypeScript => javascript::facts(bytes, javascript::Dialect::TypeScript),
         FileKind::Go => go::facts(bytes),
         FileKind::Rust => rust::facts(bytes),
         FileKind::Shell => shell::facts(bytes),

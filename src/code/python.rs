@@ -29,7 +29,7 @@ const MAX_EXPR_DEPTH: usize = 48;
 const MAX_NESTING: usize = 256;
 
 /// SDK client classes (the last segment of the callee).
-const CLIENTS: &[&str] = &[
+pub(crate) const CLIENTS: &[&str] = &[
     "OpenAI",
     "AsyncOpenAI",
     "AzureOpenAI",
@@ -158,6 +158,26 @@ pub fn facts(source: &[u8]) -> CodeFacts {
 /// The facts of one Python file and the spans of its top-level statements (what the
 /// `top_level` indices count).
 pub(crate) fn facts_with_statements(source: &[u8]) -> (CodeFacts, Vec<Range<usize>>) {
+    facts_of_parts(source, None)
+}
+
+/// The facts of the parts of a Python file that `regions` keeps (see `regions::python`), or of
+/// all of it when the parts do not parse on their own.
+pub fn facts_in(source: &[u8], regions: Option<&[Range<usize>]>) -> CodeFacts {
+    if regions.is_some_and(<[_]>::is_empty) {
+        return CodeFacts::default();
+    }
+    let (facts, _) = facts_of_parts(source, regions);
+    if regions.is_some() && facts.parse_error.is_some() {
+        return facts_with_statements(source).0;
+    }
+    facts
+}
+
+fn facts_of_parts(
+    source: &[u8],
+    regions: Option<&[Range<usize>]>,
+) -> (CodeFacts, Vec<Range<usize>>) {
     let failed = |message: &str| CodeFacts {
         parse_error: Some(message.to_string()),
         ..CodeFacts::default()
@@ -170,6 +190,12 @@ pub(crate) fn facts_with_statements(source: &[u8]) -> (CodeFacts, Vec<Range<usiz
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
     if parser.set_language(&language).is_err() {
         return (failed("the Python grammar could not be loaded"), Vec::new());
+    }
+    if let Some(regions) = regions {
+        let ranges = super::regions::tree_sitter_ranges(source, regions);
+        if parser.set_included_ranges(&ranges).is_err() {
+            return (failed("the parts to parse are out of order"), Vec::new());
+        }
     }
     let Some(tree) = parser.parse(source, None) else {
         return (failed("the Python parser gave up"), Vec::new());

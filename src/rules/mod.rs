@@ -55,6 +55,13 @@ pub type RuleCheck = fn(&FileContext, &mut Vec<Violation>);
 /// still scanned as text for keys.
 pub const MAX_PARSE_BYTES: usize = 1_000_000;
 
+/// The per-file rules that read a source file's code facts (`FileContext::code` or
+/// `key_code`): a file none of them judges is parsed only for the wiring.
+pub const CODE_RULES: &[&str] = &[
+    "KL103", "KL106", "KL108", "KL109", "KL201", "KL202", "KL203", "KL204", "KL205", "KL206",
+    "KL308", "KL309", "KL404",
+];
+
 /// Whether git would commit a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GitStatus {
@@ -88,6 +95,9 @@ pub struct FileContext<'a> {
     pub structure_wanted: bool,
     /// What the file is for; rules run only on the roles they judge.
     pub role: crate::file_role::FileRole,
+    /// What the enabled rules look for in code: the parts of a source file without any of it
+    /// are not parsed. None: the whole file is.
+    pub triggers: Option<&'a crate::code::regions::Triggers>,
     keys: OnceCell<Vec<KeyMatch>>,
     config: OnceCell<Option<ConfigModel>>,
     code: OnceCell<Option<CodeFacts>>,
@@ -113,6 +123,7 @@ impl<'a> FileContext<'a> {
             scan_top: None,
             structure_wanted: false,
             role: crate::file_role::FileRole::Production,
+            triggers: None,
             keys: OnceCell::new(),
             config: OnceCell::new(),
             code: OnceCell::new(),
@@ -135,11 +146,23 @@ impl<'a> FileContext<'a> {
         self.hits.key_names().then(|| self.parsed_code()).flatten()
     }
 
+    /// The code facts when a rule has already asked for them; never parses.
+    pub fn code_if_parsed(&self) -> Option<&CodeFacts> {
+        self.code.get().and_then(Option::as_ref)
+    }
+
     fn parsed_code(&self) -> Option<&CodeFacts> {
         self.code
             .get_or_init(|| {
                 (self.source.bytes.len() <= MAX_PARSE_BYTES)
-                    .then(|| crate::code::facts_for(self.kind, self.path, self.source.bytes))
+                    .then(|| {
+                        crate::code::facts_for(
+                            self.kind,
+                            self.path,
+                            self.source.bytes,
+                            self.triggers,
+                        )
+                    })
                     .flatten()
             })
             .as_ref()
@@ -176,4 +199,28 @@ pub struct Violation {
     /// A span holding secret material that is not a whole key (a truncated or quoted key):
     /// masked in every output like a key.
     pub secret: Option<Range<usize>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `CODE_RULES` lists exactly the rules whose module asks for code facts.
+    #[test]
+    fn code_rules_are_the_rules_that_read_code() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        for rule in RULES {
+            let module = dir.join(format!("{}.rs", rule.name.replace('-', "_")));
+            let text = std::fs::read_to_string(&module)
+                .unwrap_or_else(|e| panic!("{}: {e}", module.display()));
+            let reads_code = text.contains("file.code()") || text.contains("file.key_code()");
+            assert_eq!(
+                reads_code,
+                CODE_RULES.contains(&rule.code),
+                "{} {}",
+                rule.code,
+                rule.name
+            );
+        }
+    }
 }
