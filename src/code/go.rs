@@ -224,7 +224,7 @@ impl<'s> Walker<'s> {
             }
             "import_spec" => {
                 let autoload = node
-                    .child_by_field_name("path")
+                    .field("path")
                     .and_then(|p| self.string_value(p))
                     .is_some_and(|(path, _)| path == "github.com/joho/godotenv/autoload");
                 if autoload {
@@ -311,7 +311,7 @@ impl<'s> Walker<'s> {
             },
             "binary_expression" if self.is_plus(node) => self.concat(node, depth),
             "call_expression" => self.call_expr(node, depth),
-            "type_conversion_expression" => match node.child_by_field_name("operand") {
+            "type_conversion_expression" => match node.field("operand") {
                 Some(operand) => self.conversion(operand, span, depth),
                 None => Expr::Other { span },
             },
@@ -321,7 +321,7 @@ impl<'s> Walker<'s> {
     }
 
     fn is_plus(&self, node: Node) -> bool {
-        node.child_by_field_name("operator")
+        node.field("operator")
             .is_some_and(|op| &self.src[op.byte_range()] == b"+")
     }
 
@@ -356,10 +356,7 @@ impl<'s> Walker<'s> {
         if let Some(read) = self.env_read(node) {
             return Expr::Env(read);
         }
-        let (Some(func), Some(args)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
             return Expr::Other { span };
         };
         let argv = named(args);
@@ -423,12 +420,12 @@ impl<'s> Walker<'s> {
                     return Some(segments.join("."));
                 }
                 "selector_expression" => {
-                    segments.push(self.text(current.child_by_field_name("field")?));
-                    current = current.child_by_field_name("operand")?;
+                    segments.push(self.text(current.field("field")?));
+                    current = current.field("operand")?;
                 }
                 "qualified_type" => {
-                    segments.push(self.text(current.child_by_field_name("name")?));
-                    current = current.child_by_field_name("package")?;
+                    segments.push(self.text(current.field("name")?));
+                    current = current.field("package")?;
                 }
                 "parenthesized_expression" => current = first_named(current)?,
                 _ => return None,
@@ -439,7 +436,7 @@ impl<'s> Walker<'s> {
 
     /// `os.Getenv("X")`, `os.LookupEnv("X")`.
     fn env_read(&self, node: Node) -> Option<EnvRead> {
-        let func = node.child_by_field_name("function")?;
+        let func = node.field("function")?;
         if func.kind_name() != "selector_expression" {
             return None;
         }
@@ -450,7 +447,7 @@ impl<'s> Walker<'s> {
         ) {
             return None;
         }
-        let args = node.child_by_field_name("arguments")?;
+        let args = node.field("arguments")?;
         let (name, _) = self.string_value(first_named(args)?)?;
         Some(EnvRead {
             name,
@@ -465,17 +462,14 @@ impl<'s> Walker<'s> {
         if let Some(read) = self.env_read(node) {
             self.facts.env_reads.push(read);
         }
-        let (Some(func), Some(args)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
             return;
         };
         let argv = named(args);
         let span = node.byte_range();
         let callee = match func.kind_name() {
             "selector_expression" => func
-                .child_by_field_name("field")
+                .field("field")
                 .map(|f| self.text(f).into_owned())
                 .unwrap_or_default(),
             "identifier" => self.text(func).into_owned(),
@@ -486,7 +480,7 @@ impl<'s> Walker<'s> {
         if !REQUEST_SINKS.contains(&callee.as_str()) {
             for arg in &argv {
                 let arg = match arg.kind_name() {
-                    "unary_expression" => arg.child_by_field_name("operand").unwrap_or(*arg),
+                    "unary_expression" => arg.field("operand").unwrap_or(*arg),
                     _ => *arg,
                 };
                 if arg.kind_name() == "identifier" {
@@ -517,7 +511,7 @@ impl<'s> Walker<'s> {
         ctx: &Ctx,
     ) {
         let path = self.path(func);
-        let receiver = func.child_by_field_name("operand");
+        let receiver = func.field("operand");
         let receiver_path = receiver.and_then(|r| self.path(r));
         let receiver_lower = receiver_path
             .as_deref()
@@ -558,9 +552,7 @@ impl<'s> Walker<'s> {
             }
             "SetAuthToken" if !argv.is_empty() => {
                 // resty sends `Authorization: Bearer <token>`; recorded with the token as value.
-                let name_span = func
-                    .child_by_field_name("field")
-                    .map_or(span.clone(), |f| f.byte_range());
+                let name_span = func.field("field").map_or(span.clone(), |f| f.byte_range());
                 let value = self.expr(argv[0]);
                 self.header(
                     ("Authorization".to_string(), name_span),
@@ -705,17 +697,17 @@ impl<'s> Walker<'s> {
         for _ in 0..MAX_DEPTH {
             match current.kind_name() {
                 "call_expression" => {
-                    let func = current.child_by_field_name("function")?;
+                    let func = current.field("function")?;
                     if func.kind_name() != "selector_expression" {
                         break;
                     }
-                    let field = self.text(func.child_by_field_name("field")?);
+                    let field = self.text(func.field("field")?);
                     request |= field == "R";
                     headers |= RESTY_HEADER_METHODS.contains(&&*field);
                     fresh |= self.path(func).is_some_and(|p| p == "resty.New");
-                    current = func.child_by_field_name("operand")?;
+                    current = func.field("operand")?;
                 }
-                "selector_expression" => current = current.child_by_field_name("operand")?,
+                "selector_expression" => current = current.field("operand")?,
                 _ => break,
             }
         }
@@ -739,10 +731,7 @@ impl<'s> Walker<'s> {
             if arg.kind_name() != "call_expression" {
                 continue;
             }
-            let Some(path) = arg
-                .child_by_field_name("function")
-                .and_then(|f| self.path(f))
-            else {
+            let Some(path) = arg.field("function").and_then(|f| self.path(f)) else {
                 continue;
             };
             let Some((package, option)) = path.split_once('.') else {
@@ -753,7 +742,7 @@ impl<'s> Walker<'s> {
             }
             options = true;
             let value = arg
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(first_named)
                 .map(|v| self.expr(v));
             match option {
@@ -779,15 +768,12 @@ impl<'s> Walker<'s> {
     fn assignment(&mut self, node: Node, ctx: &Ctx) {
         if node.kind_name() == "assignment_statement"
             && node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|op| &self.src[op.byte_range()] != b"=")
         {
             return;
         }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return;
         };
         let (left, right) = (named(left), named(right));
@@ -796,7 +782,7 @@ impl<'s> Walker<'s> {
 
     /// `var x = v`, `const x = v`.
     fn spec(&mut self, node: Node, ctx: &Ctx) {
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.field("value") else {
             return;
         };
         let mut cursor = node.walk();
@@ -842,7 +828,7 @@ impl<'s> Walker<'s> {
             }
             if value.kind_name() == "call_expression"
                 && value
-                    .child_by_field_name("function")
+                    .field("function")
                     .and_then(|f| self.path(f))
                     .is_some_and(|p| p == "http.NewRequest" || p == "http.NewRequestWithContext")
             {
@@ -864,12 +850,8 @@ impl<'s> Walker<'s> {
         }
         // `req.Header["Authorization"] = []string{v}`
         if target.kind_name() == "index_expression" {
-            let operand = target
-                .child_by_field_name("operand")
-                .and_then(|o| self.path(o));
-            let index = target
-                .child_by_field_name("index")
-                .and_then(|i| self.string_value(i));
+            let operand = target.field("operand").and_then(|o| self.path(o));
+            let index = target.field("index").and_then(|i| self.string_value(i));
             if let (Some(operand), Some(index)) = (operand, index) {
                 if operand.to_ascii_lowercase().contains("header") || auth_like(&index.0) {
                     let header_value = self.header_value(value);
@@ -895,10 +877,7 @@ impl<'s> Walker<'s> {
 
     /// `http.Header{"Authorization": {v}}`, `map[string]string{"api-key": k}`.
     fn composite(&mut self, node: Node, ctx: &Ctx) {
-        let (Some(kind), Some(body)) = (
-            node.child_by_field_name("type"),
-            node.child_by_field_name("body"),
-        ) else {
+        let (Some(kind), Some(body)) = (node.field("type"), node.field("body")) else {
             return;
         };
         let all = self.header_objects.contains(&node.id())
@@ -910,10 +889,7 @@ impl<'s> Walker<'s> {
             if element.kind_name() != "keyed_element" {
                 continue;
             }
-            let (Some(key), Some(value)) = (
-                element.child_by_field_name("key"),
-                element.child_by_field_name("value"),
-            ) else {
+            let (Some(key), Some(value)) = (element.field("key"), element.field("value")) else {
                 continue;
             };
             let key = if key.kind_name() == "literal_element" {
@@ -942,10 +918,10 @@ impl<'s> Walker<'s> {
                     .find(|e| e.kind_name() == "literal_element"),
                 "composite_literal"
                     if current
-                        .child_by_field_name("type")
+                        .field("type")
                         .is_some_and(|t| t.kind_name() == "slice_type") =>
                 {
-                    current.child_by_field_name("body")
+                    current.field("body")
                 }
                 _ => return self.expr(current),
             };

@@ -33,6 +33,12 @@ impl Dialect {
         TABLES[self as usize].get_or_init(|| super::kind_table(&self.language()))
     }
 
+    /// This dialect's field names with their ids, made once.
+    fn fields(self) -> &'static [(Box<str>, u16)] {
+        static TABLES: [OnceLock<super::FieldTable>; 3] = [const { OnceLock::new() }; 3];
+        TABLES[self as usize].get_or_init(|| super::field_table(&self.language()))
+    }
+
     fn language(self) -> Language {
         match self {
             Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
@@ -45,21 +51,43 @@ impl Dialect {
 thread_local! {
     /// The node kinds, by id, of the grammar whose tree this thread walks (see `KindName`).
     static KIND_NAMES: Cell<&'static [Box<str>]> = const { Cell::new(&[]) };
+    /// Its field names with their ids (see `Field`).
+    static FIELDS: Cell<&'static [(Box<str>, u16)]> = const { Cell::new(&[]) };
 }
 
-/// Puts a dialect's kind table in use for the walk of one tree, and the previous one back
-/// when dropped.
-struct KindNamesInUse(&'static [Box<str>]);
+/// Puts a dialect's kind and field tables in use for the walk of one tree, and the previous
+/// ones back when dropped.
+struct KindNamesInUse(&'static [Box<str>], &'static [(Box<str>, u16)]);
 
 impl KindNamesInUse {
     fn set(dialect: Dialect) -> Self {
-        KindNamesInUse(KIND_NAMES.with(|names| names.replace(dialect.kind_names())))
+        KindNamesInUse(
+            KIND_NAMES.with(|names| names.replace(dialect.kind_names())),
+            FIELDS.with(|fields| fields.replace(dialect.fields())),
+        )
     }
 }
 
 impl Drop for KindNamesInUse {
     fn drop(&mut self) {
         KIND_NAMES.with(|names| names.set(self.0));
+        FIELDS.with(|fields| fields.set(self.1));
+    }
+}
+
+/// `child_by_field_name` with the field's id from the table in use (found by binary search,
+/// not by comparing the name with every field of the grammar); without a table, by name.
+trait Field<'tree> {
+    fn field(&self, name: &str) -> Option<Node<'tree>>;
+}
+
+impl<'tree> Field<'tree> for Node<'tree> {
+    fn field(&self, name: &str) -> Option<Node<'tree>> {
+        let fields = FIELDS.with(Cell::get);
+        if fields.is_empty() {
+            return self.child_by_field_name(name);
+        }
+        super::field_id(fields, name).and_then(|id| self.child_by_field_id(id))
     }
 }
 
@@ -1027,7 +1055,7 @@ impl<'s> Walker<'s> {
                 }
                 if node.kind_name() == "member_expression"
                     && node
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "length"))
                 {
                     return Expr::Partial { span };
@@ -1040,13 +1068,12 @@ impl<'s> Walker<'s> {
             "binary_expression" if self.operator(node) == Some("+") => self.concat(node, depth),
             // `a || b`, `a ?? b`: either operand may be the value.
             "binary_expression" if matches!(self.operator(node), Some("||" | "??")) => {
-                let operands = ["left", "right"].map(|field| node.child_by_field_name(field));
+                let operands = ["left", "right"].map(|field| node.field(field));
                 self.alternatives(operands, span, depth)
             }
             // `c ? x : y`: either branch may be the value.
             "ternary_expression" => {
-                let operands =
-                    ["consequence", "alternative"].map(|field| node.child_by_field_name(field));
+                let operands = ["consequence", "alternative"].map(|field| node.field(field));
                 self.alternatives(operands, span, depth)
             }
             "call_expression" => self.call_expr(node, depth),
@@ -1071,7 +1098,7 @@ impl<'s> Walker<'s> {
     }
 
     fn operator(&self, node: Node) -> Option<&'static str> {
-        let op = node.child_by_field_name("operator")?;
+        let op = node.field("operator")?;
         Some(match &self.src[op.byte_range()] {
             b"+" => "+",
             b"||" => "||",
@@ -1096,10 +1123,7 @@ impl<'s> Walker<'s> {
         if let Some(read) = self.env_read(node) {
             return Expr::Env(read);
         }
-        let (Some(func), Some(args)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
             return other;
         };
         if args.kind_name() != "arguments" {
@@ -1117,10 +1141,8 @@ impl<'s> Walker<'s> {
                 _ => other,
             },
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    func.child_by_field_name("object"),
-                    func.child_by_field_name("property"),
-                ) else {
+                let (Some(object), Some(property)) = (func.field("object"), func.field("property"))
+                else {
                     return other;
                 };
                 let property = self.text(property);
@@ -1134,7 +1156,7 @@ impl<'s> Walker<'s> {
                     "text"
                         if object.kind_name() == "call_expression"
                             && object
-                                .child_by_field_name("function")
+                                .field("function")
                                 .and_then(|f| self.path(f))
                                 .is_some_and(|p| p == "Bun.file") =>
                     {
@@ -1217,18 +1239,18 @@ impl<'s> Walker<'s> {
                     return Some(path);
                 }
                 "member_expression" => {
-                    let property = current.child_by_field_name("property")?;
+                    let property = current.field("property")?;
                     segments.push((self.text(property), false));
-                    current = current.child_by_field_name("object")?;
+                    current = current.field("object")?;
                 }
                 "subscript_expression" => {
-                    let index = current.child_by_field_name("index")?;
+                    let index = current.field("index")?;
                     let segment = match index.kind_name() {
                         "number" => format!("[{}]", self.text(index)),
                         _ => format!("[\"{}\"]", self.string_value(index)?.0),
                     };
                     segments.push((Cow::Owned(segment), true));
-                    current = current.child_by_field_name("object")?;
+                    current = current.field("object")?;
                 }
                 "parenthesized_expression"
                 | "non_null_expression"
@@ -1253,11 +1275,11 @@ impl<'s> Walker<'s> {
         let span = node.byte_range();
         match node.kind_name() {
             "member_expression" => {
-                let property = node.child_by_field_name("property")?;
+                let property = node.field("property")?;
                 if property.kind_name() != "property_identifier" {
                     return None;
                 }
-                let how = self.env_object(node.child_by_field_name("object")?)?;
+                let how = self.env_object(node.field("object")?)?;
                 Some(EnvRead {
                     name: self.text(property).into_owned(),
                     span,
@@ -1265,8 +1287,8 @@ impl<'s> Walker<'s> {
                 })
             }
             "subscript_expression" => {
-                let how = self.env_object(node.child_by_field_name("object")?)?;
-                let (name, _) = self.string_value(node.child_by_field_name("index")?)?;
+                let how = self.env_object(node.field("object")?)?;
+                let (name, _) = self.string_value(node.field("index")?)?;
                 Some(EnvRead {
                     name,
                     span,
@@ -1274,26 +1296,26 @@ impl<'s> Walker<'s> {
                 })
             }
             "call_expression" => {
-                let func = node.child_by_field_name("function")?;
+                let func = node.field("function")?;
                 if func.kind_name() != "member_expression"
                     || !func
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "get"))
                 {
                     return None;
                 }
-                let object = func.child_by_field_name("object")?;
+                let object = func.field("object")?;
                 if object.kind_name() != "member_expression"
                     || !object
-                        .child_by_field_name("object")
+                        .field("object")
                         .is_some_and(|o| self.is_ident(o, "Deno"))
                     || !object
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "env"))
                 {
                     return None;
                 }
-                let args = node.child_by_field_name("arguments")?;
+                let args = node.field("arguments")?;
                 let (name, _) = self.string_value(first_named(args)?)?;
                 Some(EnvRead {
                     name,
@@ -1310,12 +1332,12 @@ impl<'s> Walker<'s> {
         let node = unwrap_ts(node);
         if node.kind_name() != "member_expression"
             || !node
-                .child_by_field_name("property")
+                .field("property")
                 .is_some_and(|p| self.is(p, "property_identifier", "env"))
         {
             return None;
         }
-        let object = unwrap_ts(node.child_by_field_name("object")?);
+        let object = unwrap_ts(node.field("object")?);
         match object.kind_name() {
             "identifier" => match &self.src[object.byte_range()] {
                 b"process" => Some("process.env"),
@@ -1327,10 +1349,10 @@ impl<'s> Walker<'s> {
             }
             "member_expression"
                 if object
-                    .child_by_field_name("object")
+                    .field("object")
                     .is_some_and(|o| o.kind_name() == "import")
                     && object
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_some_and(|p| self.is(p, "property_identifier", "meta")) =>
             {
                 Some("import.meta.env")
@@ -1363,10 +1385,8 @@ impl<'s> Walker<'s> {
         for child in object.named_children(&mut cursor) {
             match child.kind_name() {
                 "pair" => {
-                    let name = child
-                        .child_by_field_name("key")
-                        .and_then(|k| self.prop_name(k));
-                    if let Some(value) = child.child_by_field_name("value") {
+                    let name = child.field("key").and_then(|k| self.prop_name(k));
+                    if let Some(value) = child.field("value") {
                         out.push((name, Prop::Value(value), child));
                     }
                 }
@@ -1440,15 +1460,15 @@ impl<'s> Walker<'s> {
         match parent.kind_name() {
             "array" => true,
             "pair" => {
-                parent.child_by_field_name("value").map(|v| v.id()) == Some(child.id())
+                parent.field("value").map(|v| v.id()) == Some(child.id())
                     && parent
-                        .child_by_field_name("key")
+                        .field("key")
                         .and_then(|key| self.prop_name(key))
                         .is_none_or(|(name, _)| !name.to_ascii_lowercase().contains("header"))
             }
             "arguments" => parent
                 .parent()
-                .and_then(|call| call.child_by_field_name("function"))
+                .and_then(|call| call.field("function"))
                 .and_then(|function| self.path(function))
                 .is_some_and(|f| f == "JSON.stringify"),
             _ => false,
@@ -1479,10 +1499,10 @@ impl<'s> Walker<'s> {
                                 "object" => true,
                                 "new_expression" => {
                                     value
-                                        .child_by_field_name("constructor")
+                                        .field("constructor")
                                         .is_some_and(|c| self.is_ident(c, "Headers"))
                                         && value
-                                            .child_by_field_name("arguments")
+                                            .field("arguments")
                                             .and_then(first_named)
                                             .is_some_and(|a| unwrap_ts(a).kind_name() == "object")
                                 }
@@ -1542,10 +1562,7 @@ impl<'s> Walker<'s> {
         if let Some(read) = self.env_read(node) {
             self.facts.env_reads.push(read);
         }
-        let (Some(func), Some(args)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
             return;
         };
         if args.kind_name() != "arguments" {
@@ -1590,10 +1607,7 @@ impl<'s> Walker<'s> {
     }
 
     fn method_call(&mut self, func: Node, span: Range<usize>, argv: &[Node], ctx: &Ctx) {
-        let (Some(object), Some(property)) = (
-            func.child_by_field_name("object"),
-            func.child_by_field_name("property"),
-        ) else {
+        let (Some(object), Some(property)) = (func.field("object"), func.field("property")) else {
             return;
         };
         let method = self.text(property);
@@ -1729,10 +1743,10 @@ impl<'s> Walker<'s> {
         let node = unwrap_ts(node);
         node.kind_name() == "call_expression"
             && node
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| self.is_ident(f, "require"))
             && node
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(first_named)
                 .and_then(|a| self.string_value(a))
                 .is_some_and(|(m, _)| modules.contains(&m.as_str()))
@@ -1788,21 +1802,18 @@ impl<'s> Walker<'s> {
     }
 
     fn new_expression(&mut self, node: Node, ctx: &Ctx) {
-        let Some(constructor) = node.child_by_field_name("constructor") else {
+        let Some(constructor) = node.field("constructor") else {
             return;
         };
         let name = match constructor.kind_name() {
             "identifier" => self.text(constructor),
-            "member_expression" => match constructor.child_by_field_name("property") {
+            "member_expression" => match constructor.field("property") {
                 Some(property) => self.text(property),
                 None => return,
             },
             _ => return,
         };
-        let argv = node
-            .child_by_field_name("arguments")
-            .map(named)
-            .unwrap_or_default();
+        let argv = node.field("arguments").map(named).unwrap_or_default();
         let span = node.byte_range();
         match &*name {
             "Headers" => {
@@ -1918,10 +1929,7 @@ impl<'s> Walker<'s> {
     // --- declarations and assignments ----------------------------------------------------
 
     fn declarator(&mut self, node: Node, ctx: &Ctx) {
-        let (Some(name), Some(value)) = (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("value"),
-        ) else {
+        let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
             return;
         };
         match name.kind_name() {
@@ -1969,11 +1977,11 @@ impl<'s> Walker<'s> {
         }
         if value.kind_name() == "call_expression"
             && value
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| self.path(f))
                 .is_some_and(|p| p == "axios.create")
         {
-            let config = value.child_by_field_name("arguments").and_then(first_named);
+            let config = value.field("arguments").and_then(first_named);
             let with_headers = config.is_some() && self.header_source(config) != HeaderSource::None;
             let base_url = config
                 .map(unwrap_ts)
@@ -2002,7 +2010,7 @@ impl<'s> Walker<'s> {
                     out.push((name.clone(), name, child));
                 }
                 "object_assignment_pattern" => {
-                    if let Some(left) = child.child_by_field_name("left") {
+                    if let Some(left) = child.field("left") {
                         if left.kind_name() == "shorthand_property_identifier_pattern" {
                             let name = self.text(left).into_owned();
                             out.push((name.clone(), name, child));
@@ -2010,12 +2018,10 @@ impl<'s> Walker<'s> {
                     }
                 }
                 "pair_pattern" => {
-                    let key = child
-                        .child_by_field_name("key")
-                        .and_then(|k| self.prop_name(k));
-                    let mut local = child.child_by_field_name("value");
+                    let key = child.field("key").and_then(|k| self.prop_name(k));
+                    let mut local = child.field("value");
                     if let Some(value) = local.filter(|v| v.kind_name() == "assignment_pattern") {
-                        local = value.child_by_field_name("left");
+                        local = value.field("left");
                     }
                     if let (Some((key, _)), Some(local)) =
                         (key, local.filter(|l| l.kind_name() == "identifier"))
@@ -2050,10 +2056,7 @@ impl<'s> Walker<'s> {
     }
 
     fn assignment(&mut self, node: Node, ctx: &Ctx) {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return;
         };
         if !matches!(
@@ -2077,14 +2080,14 @@ impl<'s> Walker<'s> {
         // `headers["Authorization"] = v`, `axios.defaults.headers.common.Authorization = v`.
         let header = match left.kind_name() {
             "subscript_expression" => left
-                .child_by_field_name("index")
+                .field("index")
                 .and_then(|i| self.string_value(i))
-                .zip(left.child_by_field_name("object")),
+                .zip(left.field("object")),
             "member_expression" => left
-                .child_by_field_name("property")
+                .field("property")
                 .filter(|p| p.kind_name() == "property_identifier")
                 .map(|p| (self.text(p).into_owned(), p.byte_range()))
-                .zip(left.child_by_field_name("object")),
+                .zip(left.field("object")),
             _ => None,
         };
         if let Some((name, object)) = header {
@@ -2162,10 +2165,8 @@ impl<'s> Walker<'s> {
 
     /// A class field `key = value`, recorded as `this.key`.
     fn field(&mut self, node: Node, ctx: &Ctx) {
-        let name = node
-            .child_by_field_name("property")
-            .or_else(|| node.child_by_field_name("name"));
-        let (Some(name), Some(value)) = (name, node.child_by_field_name("value")) else {
+        let name = node.field("property").or_else(|| node.field("name"));
+        let (Some(name), Some(value)) = (name, node.field("value")) else {
             return;
         };
         let Some((name, _)) = self.prop_name(name) else {
@@ -2177,8 +2178,8 @@ impl<'s> Walker<'s> {
         self.facts.assignments.push(Assignment {
             target,
             target_span: node
-                .child_by_field_name("property")
-                .or_else(|| node.child_by_field_name("name"))
+                .field("property")
+                .or_else(|| node.field("name"))
                 .map_or_else(|| node.byte_range(), |n| n.byte_range()),
             value,
             span: node.byte_range(),
@@ -2230,9 +2231,7 @@ impl<'s> Walker<'s> {
             .iter()
             .find(|c| c.kind_name() == "import_require_clause")
         {
-            let source = clause
-                .child_by_field_name("source")
-                .and_then(|s| self.string_value(s));
+            let source = clause.field("source").and_then(|s| self.string_value(s));
             if let (Some((module, _)), Some(local)) = (source, first_named(*clause)) {
                 if DOTENV_CONFIG_MODULES.contains(&module.as_str()) {
                     self.dotenv(node.byte_range(), ctx);
@@ -2244,10 +2243,7 @@ impl<'s> Walker<'s> {
             }
             return;
         }
-        let Some((module, _)) = node
-            .child_by_field_name("source")
-            .and_then(|s| self.string_value(s))
-        else {
+        let Some((module, _)) = node.field("source").and_then(|s| self.string_value(s)) else {
             return;
         };
         self.note_mocking_library(&module);
@@ -2271,8 +2267,8 @@ impl<'s> Walker<'s> {
                     }
                     "named_imports" => {
                         for specifier in named(part) {
-                            let imported = specifier.child_by_field_name("name");
-                            let local = specifier.child_by_field_name("alias").or(imported);
+                            let imported = specifier.field("name");
+                            let local = specifier.field("alias").or(imported);
                             if let (Some(imported), Some(local)) = (imported, local) {
                                 if &self.src[imported.byte_range()] == b"config" {
                                     self.dotenv_config_fns.insert(self.text(local).into_owned());
@@ -2344,10 +2340,7 @@ pub(crate) fn plus_chain<'t>(
     let mut rights = Vec::new();
     let mut current = node;
     while current.kind_name() == "binary_expression" && is_plus(current) {
-        let (Some(left), Some(right)) = (
-            current.child_by_field_name("left"),
-            current.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (current.field("left"), current.field("right")) else {
             return Expr::Other { span };
         };
         rights.push(right);

@@ -20,6 +20,21 @@ macro_rules! kind_names {
                 }
             }
         }
+
+        /// `child_by_field_name` with the field's id found in a sorted table made once, not
+        /// by comparing the name with every field name of the grammar on each call.
+        trait Field<'tree> {
+            fn field(&self, name: &str) -> Option<tree_sitter::Node<'tree>>;
+        }
+
+        impl<'tree> Field<'tree> for tree_sitter::Node<'tree> {
+            fn field(&self, name: &str) -> Option<tree_sitter::Node<'tree>> {
+                static FIELDS: std::sync::OnceLock<$crate::code::FieldTable> =
+                    std::sync::OnceLock::new();
+                let fields = FIELDS.get_or_init(|| $crate::code::field_table(&$language.into()));
+                $crate::code::field_id(fields, name).and_then(|id| self.child_by_field_id(id))
+            }
+        }
     };
 }
 
@@ -43,6 +58,27 @@ pub(crate) fn kind_table(language: &tree_sitter::Language) -> Vec<Box<str>> {
     (0..language.node_kind_count())
         .map(|id| language.node_kind_for_id(id as u16).unwrap_or("").into())
         .collect()
+}
+
+/// Field names with their ids, sorted by name.
+pub(crate) type FieldTable = Vec<(Box<str>, u16)>;
+
+/// A grammar's `FieldTable` (see `kind_names!`).
+pub(crate) fn field_table(language: &tree_sitter::Language) -> FieldTable {
+    let count = u16::try_from(language.field_count()).unwrap_or(u16::MAX);
+    let mut fields: Vec<(Box<str>, u16)> = (1..=count)
+        .filter_map(|id| Some((language.field_name_for_id(id)?.into(), id)))
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
+/// The id of a field name in a `field_table`.
+pub(crate) fn field_id(table: &[(Box<str>, u16)], name: &str) -> Option<u16> {
+    table
+        .binary_search_by(|(field, _)| (**field).cmp(name))
+        .ok()
+        .map(|at| table[at].1)
 }
 
 /// Every node of a tree, in document order (for tests of the front-ends' tables).

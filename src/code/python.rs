@@ -422,8 +422,8 @@ impl<'s> Py<'s> {
                     break;
                 }
                 "attribute" => {
-                    parts.push(self.text(node.child_by_field_name("attribute")?));
-                    node = node.child_by_field_name("object")?;
+                    parts.push(self.text(node.field("attribute")?));
+                    node = node.field("object")?;
                 }
                 _ => return None,
             }
@@ -456,7 +456,7 @@ impl<'s> Py<'s> {
             positional: Vec::new(),
             keywords: Vec::new(),
         };
-        let Some(list) = call.child_by_field_name("arguments") else {
+        let Some(list) = call.field("arguments") else {
             return args;
         };
         if list.kind_name() != "argument_list" {
@@ -468,10 +468,7 @@ impl<'s> Py<'s> {
             match child.kind_name() {
                 "comment" => {}
                 "keyword_argument" => {
-                    if let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) {
+                    if let (Some(name), Some(value)) = (child.field("name"), child.field("value")) {
                         args.keywords.push(Keyword {
                             node: child,
                             name: self.text(name),
@@ -551,7 +548,7 @@ impl<'s> Py<'s> {
     }
 
     fn interpolation_code(&self, node: Node<'_>) -> String {
-        match node.child_by_field_name("expression") {
+        match node.field("expression") {
             Some(expression) => self.lossy(expression),
             None => {
                 let text = self.lossy(node);
@@ -631,11 +628,11 @@ impl<'s> Py<'s> {
     fn env_read(&self, node: Node<'_>) -> Option<EnvRead> {
         match node.kind_name() {
             "subscript" => {
-                let value = node.child_by_field_name("value")?;
+                let value = node.field("value")?;
                 if self.canon(value)? != "os.environ" {
                     return None;
                 }
-                let name = self.plain_text(node.child_by_field_name("subscript")?)?;
+                let name = self.plain_text(node.field("subscript")?)?;
                 Some(EnvRead {
                     name,
                     span: node.byte_range(),
@@ -643,7 +640,7 @@ impl<'s> Py<'s> {
                 })
             }
             "call" => {
-                let function = node.child_by_field_name("function")?;
+                let function = node.field("function")?;
                 let canon = self.canon(function)?;
                 if !matches!(
                     canon.as_str(),
@@ -682,7 +679,7 @@ impl<'s> Py<'s> {
     }
 
     fn opens_file(&self, call: Node<'_>) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return false;
         };
         if let Some(canon) = self.canon(function) {
@@ -692,7 +689,7 @@ impl<'s> Py<'s> {
         }
         function.kind_name() == "attribute"
             && function
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .is_some_and(|attr| self.text(attr) == "open")
     }
 
@@ -722,7 +719,7 @@ impl<'s> Py<'s> {
                     return Expr::Env(read);
                 }
                 let sliced = node
-                    .child_by_field_name("subscript")
+                    .field("subscript")
                     .is_some_and(|sub| sub.kind_name() == "slice");
                 if sliced {
                     Expr::Partial { span }
@@ -734,7 +731,7 @@ impl<'s> Py<'s> {
             "binary_operator" => self.binary_expr(node, depth),
             // `a or b`: either operand may be the value.
             "boolean_operator" if operator(node) == Some("or") => {
-                let operands = ["left", "right"].map(|field| node.child_by_field_name(field));
+                let operands = ["left", "right"].map(|field| node.field(field));
                 self.alternatives(operands, span, depth)
             }
             // `x if c else y`: the first and last operands are the values.
@@ -771,7 +768,7 @@ impl<'s> Py<'s> {
         if let Some(read) = self.env_read(node) {
             return Expr::Env(read);
         }
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return Expr::Other { span };
         };
         if function.kind_name() != "attribute" {
@@ -780,10 +777,8 @@ impl<'s> Py<'s> {
             }
             return Expr::Other { span };
         }
-        let (Some(object), Some(method)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(method)) = (function.field("object"), function.field("attribute"))
+        else {
             return Expr::Other { span };
         };
         match self.text(method) {
@@ -848,11 +843,8 @@ impl<'s> Py<'s> {
         match operator(node) {
             Some("+") => concatenation(node, span, |leaf| self.expr(leaf, depth + 1)),
             Some("%") => {
-                let template = node
-                    .child_by_field_name("left")
-                    .and_then(|left| self.literal(left));
-                let (Some(template), Some(right)) = (template, node.child_by_field_name("right"))
-                else {
+                let template = node.field("left").and_then(|left| self.literal(left));
+                let (Some(template), Some(right)) = (template, node.field("right")) else {
                     return Expr::Other { span };
                 };
                 let right = unparen_all(right);
@@ -890,7 +882,7 @@ impl<'s> Py<'s> {
                     match piece {
                         Piece::Text(text, _) => Some((text, true)),
                         Piece::Interpolation(child) => child
-                            .child_by_field_name("expression")
+                            .field("expression")
                             .and_then(|e| self.resolve_url(e, ctx, depth + 1)),
                     }
                 }))
@@ -915,20 +907,20 @@ impl<'s> Py<'s> {
                         .map(|leaf| self.resolve_url(leaf, ctx, depth + 1)),
                 ),
                 "%" => {
-                    let text = self.plain_text(node.child_by_field_name("left")?)?;
+                    let text = self.plain_text(node.field("left")?)?;
                     let prefix = text.split('%').next().unwrap_or_default().to_string();
                     (!prefix.is_empty()).then_some((prefix, false))
                 }
                 _ => None,
             },
             "call" => {
-                let function = node.child_by_field_name("function")?;
+                let function = node.field("function")?;
                 if function.kind_name() != "attribute"
-                    || self.text(function.child_by_field_name("attribute")?) != "format"
+                    || self.text(function.field("attribute")?) != "format"
                 {
                     return None;
                 }
-                let text = self.plain_text(function.child_by_field_name("object")?)?;
+                let text = self.plain_text(function.field("object")?)?;
                 let prefix = text.split('{').next().unwrap_or_default().to_string();
                 (!prefix.is_empty()).then_some((prefix, false))
             }
@@ -979,10 +971,8 @@ impl<'s> Py<'s> {
                     node.children_by_field_name("name", &mut cursor).collect();
                 for name in names {
                     if name.kind_name() == "aliased_import" {
-                        if let (Some(path), Some(alias)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
+                        if let (Some(path), Some(alias)) = (name.field("name"), name.field("alias"))
+                        {
                             self.imports
                                 .insert(self.text(alias).to_string(), compact(self.text(path)));
                         }
@@ -995,7 +985,7 @@ impl<'s> Py<'s> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else {
+                let Some(module) = node.field("module_name") else {
                     return true;
                 };
                 let module = compact(self.text(module));
@@ -1005,10 +995,7 @@ impl<'s> Py<'s> {
                     node.children_by_field_name("name", &mut cursor).collect();
                 for name in names {
                     let (path, local) = if name.kind_name() == "aliased_import" {
-                        match (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
+                        match (name.field("name"), name.field("alias")) {
                             (Some(path), Some(alias)) => (self.text(path), self.text(alias)),
                             _ => continue,
                         }
@@ -1020,16 +1007,14 @@ impl<'s> Py<'s> {
                 }
             }
             "assignment" => {
-                if let (Some(left), Some(value)) =
-                    (node.child_by_field_name("left"), assigned_value(node))
-                {
+                if let (Some(left), Some(value)) = (node.field("left"), assigned_value(node)) {
                     self.bind(left, value, ctx, node.start_byte());
                 }
             }
             "with_item" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.field("value") {
                     if value.kind_name() == "as_pattern" {
-                        let target = value.child_by_field_name("alias").map(|alias| {
+                        let target = value.field("alias").map(|alias| {
                             if alias.kind_name() == "as_pattern_target" {
                                 alias.named_child(0).unwrap_or(alias)
                             } else {
@@ -1046,7 +1031,7 @@ impl<'s> Py<'s> {
                 self.note_strip(node);
                 // `session.headers.update({...})`, `client.headers.setdefault(...)`.
                 let path = node
-                    .child_by_field_name("function")
+                    .field("function")
                     .and_then(|function| self.path(function));
                 if let Some(path) = path {
                     let n = path.len();
@@ -1066,15 +1051,13 @@ impl<'s> Py<'s> {
     /// `raw.strip()`, `raw.rstrip("\n")`, `raw.replace("\n", "")` on a name or attribute.
     fn note_strip(&mut self, call: Node<'_>) {
         let Some(function) = call
-            .child_by_field_name("function")
+            .field("function")
             .filter(|f| f.kind_name() == "attribute")
         else {
             return;
         };
-        let (Some(object), Some(method)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(method)) = (function.field("object"), function.field("attribute"))
+        else {
             return;
         };
         let strips = match self.text(method) {
@@ -1107,10 +1090,7 @@ impl<'s> Py<'s> {
         let Some(path) = self.path(target) else {
             // `session.headers["Authorization"] = ...`
             if target.kind_name() == "subscript" {
-                if let Some(path) = target
-                    .child_by_field_name("value")
-                    .and_then(|object| self.path(object))
-                {
+                if let Some(path) = target.field("value").and_then(|object| self.path(object)) {
                     if path.len() >= 2 && path[path.len() - 1] == "headers" {
                         self.configured.insert(path[..path.len() - 1].join("."));
                     }
@@ -1147,7 +1127,7 @@ impl<'s> Py<'s> {
 
     /// `Some(configured)` when the call builds a session/client object.
     fn session_ctor(&self, call: Node<'_>) -> Option<bool> {
-        let canon = self.canon(call.child_by_field_name("function")?)?;
+        let canon = self.canon(call.field("function")?)?;
         if !SESSION_CTORS.contains(&canon.as_str()) {
             return None;
         }
@@ -1176,15 +1156,12 @@ impl<'s> Py<'s> {
             }
             "assignment" => self.assignment(node, ctx),
             "named_expression" => {
-                if let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let (Some(name), Some(value)) = (node.field("name"), node.field("value")) {
                     self.assign(name, value, node, ctx);
                 }
             }
             "augmented_assignment" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     self.write_targets.insert(left.id());
                 }
             }
@@ -1241,7 +1218,7 @@ impl<'s> Py<'s> {
         let node = unparen_all(node);
         let is_dict_call = node.kind_name() == "call"
             && node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|function| self.canon(function))
                 .as_deref()
                 == Some("dict");
@@ -1256,8 +1233,8 @@ impl<'s> Py<'s> {
             .named_children(&mut cursor)
             .filter(|child| child.kind_name() == "pair")
             .filter_map(|pair| {
-                let key = pair.child_by_field_name("key")?;
-                let value = pair.child_by_field_name("value")?;
+                let key = pair.field("key")?;
+                let value = pair.field("value")?;
                 let (name, name_span) = self.key_name(key)?;
                 Some((pair, name, name_span, value))
             })
@@ -1287,16 +1264,16 @@ impl<'s> Py<'s> {
         match parent.kind_name() {
             "list" | "tuple" | "set" => true,
             "pair" => parent
-                .child_by_field_name("key")
+                .field("key")
                 .and_then(|key| self.key_name(key))
                 .is_none_or(|(name, _)| !name.to_ascii_lowercase().contains("header")),
             "keyword_argument" => parent
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|name| PAYLOAD_KEYWORDS.contains(&self.text(name))),
             "argument_list" => {
                 parent
                     .parent()
-                    .and_then(|call| call.child_by_field_name("function"))
+                    .and_then(|call| call.field("function"))
                     .and_then(|function| self.canon(function))
                     .is_some_and(|f| matches!(f.as_str(), "json.dumps" | "json.dump"))
                     && child.kind_name() == "dictionary"
@@ -1306,8 +1283,7 @@ impl<'s> Py<'s> {
     }
 
     fn assignment(&mut self, node: Node<'_>, ctx: Ctx) {
-        let (Some(left), Some(value)) = (node.child_by_field_name("left"), assigned_value(node))
-        else {
+        let (Some(left), Some(value)) = (node.field("left"), assigned_value(node)) else {
             return;
         };
         let targets: Vec<Node<'_>> = if matches!(left.kind_name(), "pattern_list" | "tuple_pattern")
@@ -1361,10 +1337,8 @@ impl<'s> Py<'s> {
                     .is_some_and(|path| self.stripped_later(&path, node.end_byte(), ctx));
         }
         if target.kind_name() == "subscript" {
-            let object = target.child_by_field_name("value");
-            let key = target
-                .child_by_field_name("subscript")
-                .and_then(|key| self.key_name(key));
+            let object = target.field("value");
+            let key = target.field("subscript").and_then(|key| self.key_name(key));
             if let (Some(object), Some((name, name_span))) = (object, key) {
                 let headers_object = self
                     .path(object)
@@ -1389,7 +1363,7 @@ impl<'s> Py<'s> {
         if let Some(read) = self.env_read(node) {
             self.facts.env_reads.push(read);
         }
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return;
         };
         let canon = self.canon(function);
@@ -1404,11 +1378,9 @@ impl<'s> Py<'s> {
 
         // `headers.update({...})`, `session.headers.update(Authorization=...)`.
         if function.kind_name() == "attribute" {
-            let method = function
-                .child_by_field_name("attribute")
-                .map(|attr| self.text(attr));
+            let method = function.field("attribute").map(|attr| self.text(attr));
             let headers_object = function
-                .child_by_field_name("object")
+                .field("object")
                 .and_then(|object| self.path(object))
                 .and_then(|path| path.last().map(|last| last.to_ascii_lowercase()))
                 .is_some_and(|last| last.contains("header"));
@@ -1492,7 +1464,7 @@ impl<'s> Py<'s> {
     /// The certificates and private keys a call hands to TLS settings.
     fn tls_arguments(&mut self, function: Node<'_>, args: &Args<'_, '_>) {
         let method = match function.kind_name() {
-            "attribute" => function.child_by_field_name("attribute"),
+            "attribute" => function.field("attribute"),
             _ => Some(function),
         }
         .map(|name| self.text(name));
@@ -1548,8 +1520,8 @@ impl<'s> Py<'s> {
         if depth > MAX_EXPR_DEPTH {
             return None;
         }
-        let value = node.child_by_field_name("value")?;
-        let key = self.plain_text(node.child_by_field_name("subscript")?)?;
+        let value = node.field("value")?;
+        let key = self.plain_text(node.field("subscript")?)?;
         let base = match value.kind_name() {
             "subscript" => self.subscript_path(value, depth + 1)?,
             _ => self.path_string(value)?,
@@ -1631,10 +1603,8 @@ impl<'s> Py<'s> {
             }
         } else if function.kind_name() == "attribute" {
             // `httpx.Client(headers=...).post(url)`
-            let object = function.child_by_field_name("object").map(unparen_all);
-            let method = function
-                .child_by_field_name("attribute")
-                .map(|attr| self.text(attr));
+            let object = function.field("object").map(unparen_all);
+            let method = function.field("attribute").map(|attr| self.text(attr));
             if let (Some(object), Some(method)) = (object, method) {
                 if object.kind_name() == "call" && HTTP_METHODS.contains(&method) {
                     if let Some(configured) = self.session_ctor(object) {
@@ -1689,18 +1659,17 @@ impl<'s> Py<'s> {
 
 /// The value of an assignment; the innermost one of a chain `a = b = value`.
 fn assigned_value(node: Node<'_>) -> Option<Node<'_>> {
-    let mut value = node.child_by_field_name("right")?;
+    let mut value = node.field("right")?;
     let mut guard = 0;
     while value.kind_name() == "assignment" && guard < 64 {
-        value = value.child_by_field_name("right")?;
+        value = value.field("right")?;
         guard += 1;
     }
     Some(value)
 }
 
 fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
-    node.child_by_field_name("operator")
-        .map(|op| op.kind_name())
+    node.field("operator").map(|op| op.kind_name())
 }
 
 /// `a + b + c` as a concatenation of its operands, each made an expression by `part`; a sum
@@ -1725,10 +1694,7 @@ fn plus_leaves(node: Node<'_>) -> Vec<Node<'_>> {
     let mut current = node;
     loop {
         if current.kind_name() == "binary_operator" && operator(current) == Some("+") {
-            match (
-                current.child_by_field_name("left"),
-                current.child_by_field_name("right"),
-            ) {
+            match (current.field("left"), current.field("right")) {
                 (Some(left), Some(right)) => {
                     leaves.push(right);
                     current = left;

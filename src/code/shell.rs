@@ -629,7 +629,7 @@ impl<'s> Walker<'s> {
         let parent_kind = around.parents[0].map_or("", |p| p.kind_name());
         match node.kind_name() {
             "function_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = self.node_text(name);
                     self.functions.insert(name);
                 }
@@ -901,7 +901,7 @@ impl<'s> Walker<'s> {
         })?;
         let name_node = match name_node.kind_name() {
             "variable_name" => name_node,
-            "subscript" => name_node.child_by_field_name("name")?,
+            "subscript" => name_node.field("name")?,
             _ => return None,
         };
         let name = self.node_text(name_node);
@@ -1022,11 +1022,11 @@ impl<'s> Walker<'s> {
     // ----- statements -----
 
     fn assignment(&mut self, node: Node, ctx: &Ctx, exported: bool) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let target = self.node_text(name);
-        let value = match node.child_by_field_name("value") {
+        let value = match node.field("value") {
             Some(value) => {
                 if matches!(value.kind_name(), "word" | "number") {
                     let lit = self.lit(value);
@@ -1104,7 +1104,7 @@ impl<'s> Walker<'s> {
     }
 
     fn command(&mut self, node: Node, ctx: &Ctx, around: Around) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+        let Some(name_node) = node.field("name") else {
             return;
         };
         let mut cursor = node.walk();
@@ -1202,7 +1202,7 @@ impl<'s> Walker<'s> {
         let mut cursor = node.walk();
         for kid in node.named_children(&mut cursor) {
             if kid.kind_name() == "variable_assignment" {
-                if let Some(name) = kid.child_by_field_name("name") {
+                if let Some(name) = kid.field("name") {
                     env.push(self.node_text(name));
                 }
             }
@@ -1340,13 +1340,13 @@ impl<'s> Walker<'s> {
                 return true;
             };
             if next.kind_name() == "redirected_statement" {
-                match next.child_by_field_name("body") {
+                match next.field("body") {
                     Some(body) => next = body,
                     None => return false,
                 }
             }
             let name = next
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| self.literal_text(n))
                 .unwrap_or_default();
             return matches!(basename(&name), "tee" | "cat" | "less" | "more");

@@ -29,21 +29,58 @@ pub fn imports(kind: FileKind, bytes: &[u8]) -> Vec<String> {
     found
 }
 
+/// Python's `import` and `from ... import` lines, found by the word `import` rather than line by
+/// line: most lines of a file are not imports.
 fn python(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
+    let mut read_to = 0;
+    for (at, _) in text.match_indices("import") {
+        let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+        if start < read_to {
+            continue;
+        }
+        let mut lines = LinesFrom { text, at: start };
+        python_import(&mut lines, &mut found);
+        read_to = lines.at;
+    }
+    found
+}
+
+/// The lines of `text` from byte `at` on, without their line ends; `at` moves past each.
+struct LinesFrom<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for LinesFrom<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        if self.at >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.at..];
+        let end = rest.find('\n').map_or(rest.len(), |p| p + 1);
+        self.at += end;
+        Some(rest[..end].trim_end_matches(['\n', '\r']))
+    }
+}
+
+/// The modules and names one import statement brings in, reading more lines for a bracketed
+/// `from x import (...)`.
+fn python_import(lines: &mut LinesFrom, found: &mut Vec<String>) {
+    if let Some(line) = lines.next() {
         let line = line.trim_start();
         if let Some(rest) = line.strip_prefix("from ") {
             let Some((module, names)) = rest.split_once(" import ") else {
-                continue;
+                return;
             };
             let module = module.trim();
             if !module
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
             {
-                continue;
+                return;
             }
             found.push(module.to_owned());
             // `from x import (\n a,\n b,\n)` spans lines.
@@ -84,7 +121,6 @@ fn python(text: &str) -> Vec<String> {
             }
         }
     }
-    found
 }
 
 fn javascript(text: &str) -> Vec<String> {
