@@ -31,6 +31,14 @@ const CODE_WORDS: &[&str] = &[
     "api_key",
     "api.openai.com",
     "azure.com",
+    // A session given headers or auth elsewhere is taken as sending credentials (KL206).
+    "headers.update",
+    "headers.setdefault",
+    "headers[",
+    ".headers =",
+    ".headers=",
+    ".auth =",
+    ".auth=",
 ];
 
 /// Words that count at the start of a name only: `Authorization`, `X-Auth-Token`, `auth=`,
@@ -1259,6 +1267,14 @@ mod tests {
         let kept = kept(python(src.as_bytes(), &code()), src).unwrap();
         assert!(kept.contains("def models"), "{kept}");
         assert!(kept.contains("def make"), "{kept}");
+        assert!(!kept.contains("def other"), "{kept}");
+    }
+
+    #[test]
+    fn a_session_configured_in_another_function_is_kept() {
+        let src = "import requests\nsession = requests.Session()\n\ndef setup():\n    session.headers.update({\"X-Trace\": \"1\"})\n\ndef other():\n    return 1\n";
+        let kept = kept(python(src.as_bytes(), &code()), src).unwrap();
+        assert!(kept.contains("def setup"), "{kept}");
         assert!(!kept.contains("def other"), "{kept}");
     }
 
