@@ -12,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
         FileKind::Dockerfile,
         "Dockerfile",
         data,
+        None,
     ));
 });

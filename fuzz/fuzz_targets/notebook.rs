@@ -9,5 +9,6 @@ fuzz_target!(|data: &[u8]| {
         FileKind::Notebook,
         "explore.ipynb",
         data,
+        None,
     ));
 });

@@ -5,5 +5,5 @@ use keylint::file_kind::FileKind;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    std::hint::black_box(keylint::code::facts_for(FileKind::Shell, "run.sh", data));
+    std::hint::black_box(keylint::code::facts_for(FileKind::Shell, "run.sh", data, None));
 });

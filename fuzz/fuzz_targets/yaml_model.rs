@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let kind = YAML_KINDS[index];
     std::hint::black_box(keylint::config::model(kind, bytes));
-    std::hint::black_box(keylint::code::facts_for(kind, "file.yaml", bytes));
+    std::hint::black_box(keylint::code::facts_for(kind, "file.yaml", bytes, None));
 });

@@ -205,7 +205,7 @@ fn called(source: &[u8], end: usize) -> bool {
         .is_some_and(|b| *b == b'(')
 }
 
-/// A logical line: where it starts, its indentation, and whether it opens a `def` or `class`.
+/// A logical line of Python: where it starts and its indentation.
 #[derive(Debug, Clone, Copy)]
 struct Line {
     start: usize,
@@ -865,7 +865,7 @@ fn js_lines(source: &[u8]) -> Vec<JsLine> {
                     before = c;
                 }
                 b' ' | b'\t' | b'\r' => {}
-                b'>' if source[at - 1] == b'=' => before = b'=',
+                b'>' if at > 0 && source[at - 1] == b'=' => before = b'=',
                 _ => before = c,
             },
         }
@@ -1364,6 +1364,26 @@ mod tests {
         assert_eq!(regions, Some(Vec::new()));
         let facts = crate::code::python::facts_in(src.as_bytes(), regions.as_deref());
         assert!(facts.strings.is_empty() && facts.parse_error.is_none());
+    }
+
+    #[test]
+    fn odd_input_gives_regions_without_panicking() {
+        for src in [
+            ">",
+            "=>",
+            "/",
+            "'",
+            "`${",
+            "class X {",
+            "}",
+            "@",
+            "def",
+            "\\",
+            "\"\"\"",
+        ] {
+            let _ = javascript(src.as_bytes(), &code());
+            let _ = python(src.as_bytes(), &code());
+        }
     }
 
     #[test]
