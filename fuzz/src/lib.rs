@@ -174,6 +174,7 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
                 color: false,
                 width: 80,
                 quiet: false,
+                verbose: true,
             }),
         ),
         ("json", Box::new(JsonReporter)),
