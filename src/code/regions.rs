@@ -4,6 +4,7 @@
 //! that talks to AI providers most of the bytes are such functions, and parsing is most of
 //! keylint's time.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -62,9 +63,10 @@ enum Class {
     WordStart,
     /// A trigger where no letter, digit or `_` stands before or after it.
     Name,
-    /// An SDK client class: a trigger where it is called (`OpenAI(`), as a whole name.
+    /// An SDK client class: a trigger where it is called (`OpenAI(`), as a whole name. Among
+    /// the hits found: a client class named but not called (`import OpenAI as C`).
     Client,
-    /// A key's name: a trigger beside a file read.
+    /// A key's name: a trigger shortly before a file read.
     KeyName,
     /// A file read, at the start of a name.
     FileRead,
@@ -177,13 +179,15 @@ impl Triggers {
                     .is_some_and(|p| identifier_byte(source[p]));
                 let word_end = || !source.get(m.end()).copied().is_some_and(identifier_byte);
                 match class {
-                    Class::Client if !(word_start && called(source, m.end())) => None,
+                    // Named, not called: kept for `nothing_to_judge`, no trigger itself.
+                    Class::Client if !(word_start && called(source, m.end())) => {
+                        word_start.then_some((m.start(), Class::Client))
+                    }
                     Class::WordStart if !word_start => None,
                     Class::Name if !(word_start && word_end()) => None,
                     Class::FileRead if !word_start => None,
-                    Class::Client | Class::WordStart | Class::Name => {
-                        Some((m.start(), Class::Trigger))
-                    }
+                    Class::Client => Some((m.start(), Class::Trigger)),
+                    Class::WordStart | Class::Name => Some((m.start(), Class::Trigger)),
                     _ => Some((m.start(), class)),
                 }
             })
@@ -212,18 +216,23 @@ struct Line {
     indent: usize,
 }
 
-/// The byte ranges of a Python file to parse, or None when every part is needed. Module-level
-/// statements are always kept (imports, constants, the main block); a `def` is kept when it
-/// holds a trigger; a class with a trigger keeps its header, its statements other than
-/// methods, and the methods that hold one. Names bound at module level by a statement with a
-/// trigger (`BASE_URL = "https://api.openai.com/v1"`), and aliases of client classes, count as
-/// triggers too.
+/// The byte ranges of a Python file to parse, or None when every part is needed. Nothing is
+/// kept in a file without a trigger. Otherwise module-level statements that bind no name are
+/// kept (imports, calls, the main block); a module-level name (`TABLE = {...}`) and a `def`
+/// are kept when they hold a trigger or kept code names them; a class with a trigger keeps
+/// its header, its statements other than methods, and the methods that hold one. Names bound
+/// at module level by a statement with a trigger (`BASE_URL = "https://api.openai.com/v1"`),
+/// and aliases of client classes, count as triggers too.
 pub fn python(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
+    let hits = triggers.find(source);
+    if nothing_to_judge(&hits, source) {
+        return Some(Vec::new());
+    }
     let lines = logical_lines(source);
     let top: Vec<Range<usize>> = statements(source, &lines, 0, 0..source.len());
     select(
         source,
-        triggers,
+        hits,
         top,
         |statement| gated(source, statement),
         bound_names,
@@ -232,28 +241,33 @@ pub fn python(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
     )
 }
 
-/// The statements to parse: the ungated ones, and the gated ones that hold a trigger (as
-/// `parts` splits them). Names bound where a trigger stands (`BASE_URL =
+/// The statements to parse: those that hold a trigger (the gated ones as `parts` splits
+/// them), the ungated ones that bind no name, and what the kept code names. Names bound where a trigger stands (`BASE_URL =
 /// "https://api.openai.com/v1"`) count as triggers, and so do the calls of client classes
 /// imported under another name (`from openai import OpenAI as Client`). None when everything
 /// is kept.
 fn select(
     source: &[u8],
-    triggers: &Triggers,
+    mut hits: Vec<(usize, Class)>,
     top: Vec<Range<usize>>,
     gated: impl Fn(&Range<usize>) -> bool,
     bound: impl Fn(&[u8]) -> Bound<'_>,
     function_name: impl Fn(&[u8]) -> Option<&[u8]>,
     parts: impl Fn(&[(usize, Class)], Range<usize>) -> Vec<Range<usize>>,
 ) -> Option<Vec<Range<usize>>> {
-    let mut hits = triggers.find(source);
     let (mut names, mut aliases): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
-    for statement in top.iter().filter(|s| !gated(s)) {
+    let mut bound_by: Vec<Vec<&[u8]>> = Vec::with_capacity(top.len());
+    for statement in &top {
+        if gated(statement) {
+            bound_by.push(Vec::new());
+            continue;
+        }
         let found = bound(&source[statement.clone()]);
         aliases.extend(found.client_aliases);
         if holds(&hits, statement) {
-            names.extend(found.names);
+            names.extend(found.names.iter().copied());
         }
+        bound_by.push(found.names);
     }
     for (words, called) in [(names, false), (aliases, true)] {
         hits.extend(
@@ -264,24 +278,42 @@ fn select(
     }
     hits.sort_unstable_by_key(|(at, _)| *at);
     let mut keep: Vec<Range<usize>> = Vec::new();
-    let mut dropped: Vec<(&[u8], Range<usize>)> = Vec::new();
-    for statement in top {
-        if !gated(&statement) {
+    let mut dropped: Vec<(Vec<&[u8]>, Range<usize>)> = Vec::new();
+    for (statement, bound) in top.into_iter().zip(bound_by) {
+        let gated = gated(&statement);
+        if holds(&hits, &statement) {
+            if gated {
+                keep.extend(parts(&hits, statement));
+            } else {
+                keep.push(statement);
+            }
+        } else if !gated && bound.is_empty() {
+            // Imports, calls, the main block: code that runs.
             keep.push(statement);
-        } else if holds(&hits, &statement) {
-            keep.extend(parts(&hits, statement));
+        } else if !gated {
+            // A module-level name without a trigger (a table of data, a logger): kept only
+            // where kept code names it.
+            dropped.push((bound, statement));
         } else if let Some(name) = function_name(&source[statement.clone()]) {
-            dropped.push((name, statement));
+            dropped.push((vec![name], statement));
         }
     }
-    // A function the kept code names is kept too: a mock handed over by name (`fetch:
-    // answer`), a value built by a helper.
+    // A function or module-level name the kept code names is kept too: a mock handed over
+    // by name (`fetch: answer`), a value built by a helper, a constant.
     let mut unsearched = keep.clone();
     while !dropped.is_empty() && !unsearched.is_empty() {
+        // A name may be bound by more than one statement: each is kept where it is named.
+        let mut owners: BTreeMap<&[u8], Vec<usize>> = BTreeMap::new();
+        for (i, (names, _)) in dropped.iter().enumerate() {
+            for name in names {
+                owners.entry(name).or_default().push(i);
+            }
+        }
+        let owners: Vec<(&[u8], Vec<usize>)> = owners.into_iter().collect();
         let Ok(automaton) = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(dropped.iter().map(|(name, _)| name))
+            .build(owners.iter().map(|(name, _)| name))
         else {
             break;
         };
@@ -294,7 +326,9 @@ fn select(
                     .is_some_and(|p| identifier_byte(source[p]))
                     && !source.get(end).copied().is_some_and(identifier_byte);
                 if whole {
-                    named[m.pattern().as_usize()] = true;
+                    for owner in &owners[m.pattern().as_usize()].1 {
+                        named[*owner] = true;
+                    }
                 }
             }
         }
@@ -433,19 +467,29 @@ fn opens(source: &[u8], statement: &Range<usize>, keyword: &[u8]) -> bool {
             .is_some_and(|b| matches!(b, b' ' | b'\t'))
 }
 
-/// Whether a trigger stands in `range`: a trigger word, or a key's name beside a file read.
+/// How far a file read may stand after the key's name it is assigned to (`token = ...`).
+const KEY_TO_READ_BYTES: usize = 200;
+
+/// Whether no rule can judge a file: no trigger stands in it and no client class is named (one
+/// imported under another name is a trigger where that name is called). No rule judges a
+/// file without a trigger, module-level code included.
+fn nothing_to_judge(hits: &[(usize, Class)], source: &[u8]) -> bool {
+    !holds(hits, &(0..source.len())) && !hits.iter().any(|(_, class)| *class == Class::Client)
+}
+
+/// Whether a trigger stands in `range`: a trigger word, or a key's name shortly before a file
+/// read (`token = open(path).read()`).
 fn holds(hits: &[(usize, Class)], range: &Range<usize>) -> bool {
     let first = hits.partition_point(|(at, _)| *at < range.start);
-    let (mut key_name, mut file_read) = (false, false);
-    for (_, class) in hits[first..].iter().take_while(|(at, _)| *at < range.end) {
+    let mut key_name: Option<usize> = None;
+    for (at, class) in hits[first..].iter().take_while(|(at, _)| *at < range.end) {
         match class {
             Class::Trigger => return true,
-            Class::KeyName => key_name = true,
-            Class::FileRead => file_read = true,
-            Class::Client | Class::WordStart | Class::Name => {}
-        }
-        if key_name && file_read {
-            return true;
+            Class::KeyName => key_name = Some(*at),
+            Class::FileRead if key_name.is_some_and(|k| at - k <= KEY_TO_READ_BYTES) => {
+                return true
+            }
+            Class::FileRead | Class::Client | Class::WordStart | Class::Name => {}
         }
     }
     false
@@ -727,11 +771,15 @@ struct JsLine {
 /// bound by `const`), classes, interfaces, type aliases, enums and namespaces gated, and the
 /// methods of a class gated one by one.
 pub fn javascript(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
+    let hits = triggers.find(source);
+    if nothing_to_judge(&hits, source) {
+        return Some(Vec::new());
+    }
     let lines = js_lines(source);
     let top = js_statements(source, &lines, 0, 0, 0..source.len());
     select(
         source,
-        triggers,
+        hits,
         top,
         |statement| js_gated(&source[statement.clone()]),
         js_bound_names,
@@ -1229,7 +1277,7 @@ mod tests {
     #[test]
     fn python_statements_end_where_the_next_starts() {
         // A `def` inside a string, a continued line, brackets across lines, `else:`.
-        let src = "DOC = \"\"\"\ndef not_code():\n\"\"\"\nx = 1 + \\\n2\ncall(\n1)\nif x:\n    pass\nelse:\n    pass\ndef f():\n    return 1\n";
+        let src = "DOC = \"\"\"\ndef not_code():\n\"\"\"\nx = 1 + \\\n2\ncall(\nos.getenv(\"K\"), x)\nif x:\n    pass\nelse:\n    pass\ndef f():\n    return 1\n";
         let lines = logical_lines(src.as_bytes());
         let top = statements(src.as_bytes(), &lines, 0, 0..src.len());
         let texts: Vec<&str> = top.iter().map(|r| &src[r.clone()]).collect();
@@ -1238,14 +1286,15 @@ mod tests {
             [
                 "DOC = \"\"\"\ndef not_code():\n\"\"\"\n",
                 "x = 1 + \\\n2\n",
-                "call(\n1)\n",
+                "call(\nos.getenv(\"K\"), x)\n",
                 "if x:\n    pass\nelse:\n    pass\n",
                 "def f():\n    return 1\n"
             ]
         );
+        // The constant the kept call names is kept; the unnamed one is not.
         assert_eq!(
             kept(python(src.as_bytes(), &code()), src).unwrap(),
-            &src[..src.find("def f").unwrap()]
+            &src[src.find("x = 1").unwrap()..src.find("def f").unwrap()]
         );
     }
 
@@ -1285,6 +1334,20 @@ mod tests {
         assert!(kept.contains("def load"), "{kept}");
         assert!(!kept.contains("def count"), "{kept}");
         assert!(!kept.contains("def thread_id"), "{kept}");
+        // A key's name far from the read is another statement's.
+        let src = format!(
+            "def cache(keys):\n    seen = {{k: 1 for k in keys}}\n{}    return open(path).read()\n",
+            "    step()\n".repeat(30)
+        );
+        assert_eq!(python(src.as_bytes(), &code()), Some(Vec::new()));
+    }
+
+    #[test]
+    fn a_module_without_a_trigger_is_not_parsed() {
+        let src = "import os\nLIMIT = 3\n\nif __name__ == \"__main__\":\n    main()\n";
+        assert_eq!(python(src.as_bytes(), &code()), Some(Vec::new()));
+        let src = "import { x } from \"./x\";\nexport const limit = 3;\n";
+        assert_eq!(javascript(src.as_bytes(), &code()), Some(Vec::new()));
     }
 
     #[test]

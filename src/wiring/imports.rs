@@ -1,7 +1,10 @@
 //! What a source file imports, read from its text: enough to follow a unit's entry file to the
 //! rest of the repository's code. Specifiers are kept as written; `reach` resolves them.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
+
+use memchr::memmem;
 
 use regex::Regex;
 
@@ -17,7 +20,10 @@ pub fn imports(kind: FileKind, bytes: &[u8]) -> Vec<String> {
     if bytes.len() > MAX_IMPORT_SCAN_BYTES {
         return Vec::new();
     }
-    let text = String::from_utf8_lossy(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let mut found = match kind {
         FileKind::Python => python(&text),
         FileKind::JavaScript | FileKind::TypeScript => javascript(&text),
@@ -34,8 +40,8 @@ pub fn imports(kind: FileKind, bytes: &[u8]) -> Vec<String> {
 fn python(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut read_to = 0;
-    for (at, _) in text.match_indices("import") {
-        let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    for at in memmem::find_iter(text.as_bytes(), b"import") {
+        let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |p| p + 1);
         if start < read_to {
             continue;
         }
