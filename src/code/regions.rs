@@ -19,12 +19,13 @@ const ENV_WORDS: &[&str] = &["getenv", "decouple", "dotenv", "secrets/"];
 /// `process.env`, `import.meta.env`, `Deno.env`.
 const ENV_NAMES: &[&str] = &["environ", "env"];
 
-/// Words of what the per-file code rules judge: header names near `Authorization` (a typo
-/// keeps `oriz` or `oris` where it breaks `auth`), `OpenAI-Organization` and `OpenAI-Project`,
+/// Parts of `Authorization` that a typo keeps where it breaks `auth`: triggers but in
+/// `horizon` and `Horizontal`.
+const AUTHORIZATION_PARTS: &[&str] = &["oriz", "oris"];
+
+/// Words of what the per-file code rules judge: `OpenAI-Organization` and `OpenAI-Project`,
 /// key headers and API key names, and the hosts a request's endpoint is judged by.
 const CODE_WORDS: &[&str] = &[
-    "oriz",
-    "oris",
     "openai-org",
     "openai-proj",
     "-key",
@@ -42,8 +43,9 @@ const CODE_WORDS: &[&str] = &[
     ".auth=",
 ];
 
-/// Words that count at the start of a name only: `Authorization`, `X-Auth-Token`, `auth=`,
-/// not `bearer_auth` or `OAuth`.
+/// Words that count as a whole part of a name only: `X-Auth-Token`, `auth=`, `authHeader`,
+/// `"Authentication"` (a header name, misspelled), not `bearer_auth`, `OAuth`, `author` or
+/// `authenticate()`.
 const WORD_START_WORDS: &[&str] = &["auth"];
 
 /// Names of keys in general, which matter only where a key is read from a file (KL108): they
@@ -59,8 +61,11 @@ const FILE_READ_WORDS: &[&str] = &["open(", "read(", "read_", "readfile", "reada
 enum Class {
     /// Enough on its own.
     Trigger,
-    /// A trigger where no letter, digit or `_` stands before it.
+    /// A trigger where no letter, digit or `_` stands before it, and the name part ends with
+    /// it or it starts a quoted or dashed name.
     WordStart,
+    /// A trigger but after an `h` that starts a name part (`horizon`).
+    AuthorizationPart,
     /// A trigger where no letter, digit or `_` stands before or after it.
     Name,
     /// An SDK client class: a trigger where it is called (`OpenAI(`), as a whole name. Among
@@ -76,6 +81,10 @@ enum Class {
 pub struct Triggers {
     automaton: AhoCorasick,
     classes: Vec<Class>,
+    /// Whether a name bound at module level next to a trigger is one too
+    /// (`BASE_URL = "https://api.openai.com/v1"`): for the code rules, which judge where the
+    /// value goes; not for the wiring, which needs only the reads and clients themselves.
+    follows_names: bool,
 }
 
 impl Triggers {
@@ -84,6 +93,11 @@ impl Triggers {
     pub fn code(key_vars: &[String]) -> Triggers {
         let mut words = Triggers::wiring_words(key_vars);
         words.extend(CODE_WORDS.iter().map(|w| ((*w).into(), Class::Trigger)));
+        words.extend(
+            AUTHORIZATION_PARTS
+                .iter()
+                .map(|w| ((*w).into(), Class::AuthorizationPart)),
+        );
         words.extend(
             WORD_START_WORDS
                 .iter()
@@ -117,12 +131,12 @@ impl Triggers {
                 .iter()
                 .map(|w| ((*w).into(), Class::FileRead)),
         );
-        Triggers::of(words)
+        Triggers::of(words, true)
     }
 
     /// What the wiring alone looks for (in files no per-file code rule judges, such as tests).
     pub fn wiring(key_vars: &[String]) -> Triggers {
-        Triggers::of(Triggers::wiring_words(key_vars))
+        Triggers::of(Triggers::wiring_words(key_vars), false)
     }
 
     fn wiring_words(key_vars: &[String]) -> Vec<(String, Class)> {
@@ -148,7 +162,7 @@ impl Triggers {
         words
     }
 
-    fn of(mut words: Vec<(String, Class)>) -> Triggers {
+    fn of(mut words: Vec<(String, Class)>, follows_names: bool) -> Triggers {
         words.retain(|(w, _)| !w.is_empty());
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         words.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
@@ -163,6 +177,7 @@ impl Triggers {
         Triggers {
             automaton,
             classes: words.into_iter().map(|(_, class)| class).collect(),
+            follows_names,
         }
     }
 
@@ -183,17 +198,52 @@ impl Triggers {
                     Class::Client if !(word_start && called(source, m.end())) => {
                         word_start.then_some((m.start(), Class::Client))
                     }
-                    Class::WordStart if !word_start => None,
+                    Class::WordStart if !(word_start && name_part(source, m.start(), m.end())) => {
+                        None
+                    }
+                    Class::AuthorizationPart if after_word_start_h(source, m.start()) => None,
                     Class::Name if !(word_start && word_end()) => None,
                     Class::FileRead if !word_start => None,
                     Class::Client => Some((m.start(), Class::Trigger)),
-                    Class::WordStart | Class::Name => Some((m.start(), Class::Trigger)),
+                    Class::WordStart | Class::Name | Class::AuthorizationPart => {
+                        Some((m.start(), Class::Trigger))
+                    }
                     _ => Some((m.start(), class)),
                 }
             })
             .collect();
         found.sort_unstable_by_key(|(at, _)| *at);
         found
+    }
+}
+
+/// Whether `source[start..end]` is a whole part of a name: what follows is no letter, or a
+/// capital after a small letter (`authHeader`); or it starts a quoted or dashed name
+/// (`"Authentication"`, `X-Authorzation`).
+fn name_part(source: &[u8], start: usize, end: usize) -> bool {
+    let quoted = start
+        .checked_sub(1)
+        .is_some_and(|p| matches!(source[p], b'"' | b'\'' | b'`' | b'-'));
+    let hump = source[end - 1].is_ascii_lowercase();
+    quoted
+        || match source.get(end) {
+            Some(next) if next.is_ascii_lowercase() => false,
+            Some(next) if next.is_ascii_uppercase() => hump,
+            _ => true,
+        }
+}
+
+/// Whether an `h` that starts a name part stands just before `at`: at a name's start
+/// (`horizon`) or a capital after a small letter (`isHorizontal`).
+fn after_word_start_h(source: &[u8], at: usize) -> bool {
+    let Some(h) = at.checked_sub(1) else {
+        return false;
+    };
+    let before = h.checked_sub(1).map(|p| source[p]);
+    match source[h] {
+        b'h' => !before.is_some_and(identifier_byte),
+        b'H' => !before.is_some_and(|b| identifier_byte(b) && !b.is_ascii_lowercase()),
+        _ => false,
     }
 }
 
@@ -233,6 +283,7 @@ pub fn python(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
     select(
         source,
         hits,
+        triggers.follows_names,
         top,
         |statement| gated(source, statement),
         bound_names,
@@ -249,6 +300,7 @@ pub fn python(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
 fn select(
     source: &[u8],
     mut hits: Vec<(usize, Class)>,
+    follows_names: bool,
     top: Vec<Range<usize>>,
     gated: impl Fn(&Range<usize>) -> bool,
     bound: impl Fn(&[u8]) -> Bound<'_>,
@@ -264,7 +316,7 @@ fn select(
         }
         let found = bound(&source[statement.clone()]);
         aliases.extend(found.client_aliases);
-        if holds(&hits, statement) {
+        if follows_names && holds(&hits, statement) {
             names.extend(found.names.iter().copied());
         }
         bound_by.push(found.names);
@@ -489,7 +541,11 @@ fn holds(hits: &[(usize, Class)], range: &Range<usize>) -> bool {
             Class::FileRead if key_name.is_some_and(|k| at - k <= KEY_TO_READ_BYTES) => {
                 return true
             }
-            Class::FileRead | Class::Client | Class::WordStart | Class::Name => {}
+            Class::FileRead
+            | Class::Client
+            | Class::WordStart
+            | Class::Name
+            | Class::AuthorizationPart => {}
         }
     }
     false
@@ -780,6 +836,7 @@ pub fn javascript(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>
     select(
         source,
         hits,
+        triggers.follows_names,
         top,
         |statement| js_gated(&source[statement.clone()]),
         js_bound_names,
@@ -1340,6 +1397,45 @@ mod tests {
             "    step()\n".repeat(30)
         );
         assert_eq!(python(src.as_bytes(), &code()), Some(Vec::new()));
+    }
+
+    #[test]
+    fn auth_counts_as_a_name_part_and_authorization_parts_not_in_horizon() {
+        let judged = |body: &str| {
+            let src = format!("def f():\n    {body}\n");
+            python(src.as_bytes(), &code()) != Some(Vec::new())
+        };
+        for body in [
+            "h = {\"Authentication\": key}",
+            "authHeader = make()",
+            "return get(url, auth=pair)",
+            "h[\"X-Auth-Token\"] = t",
+            "AUTH_TOKEN = t",
+            "AUTHORIZATION = t",
+            "h = {\"Autorization\": t}",
+        ] {
+            assert!(judged(body), "{body}");
+        }
+        for body in [
+            "return post.author",
+            "self.authenticate()",
+            "authorRole = 1",
+            "layout.horizontal = True",
+            "isHorizontal = 1",
+        ] {
+            assert!(!judged(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn only_the_code_rules_follow_module_level_names() {
+        let src = "client = OpenAI()\n\ndef test_chat():\n    client.chat.completions.create()\n";
+        // None: the whole file is kept.
+        let kept_by = |triggers: &Triggers| {
+            kept(python(src.as_bytes(), triggers), src).unwrap_or_else(|| src.to_owned())
+        };
+        assert!(kept_by(&code()).contains("def test_chat"));
+        assert!(!kept_by(&Triggers::wiring(&[])).contains("def test_chat"));
     }
 
     #[test]

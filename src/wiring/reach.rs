@@ -4,8 +4,12 @@
 //! starts from the test files its runner collects, with their `conftest.py` and setup files.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
+
+// A fast hash: paths are hashed for every file of every launch traced (the order of these
+// maps is never output).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::entry::{Disk, Target};
 use super::units::{dir_of, join, under};
@@ -21,11 +25,10 @@ pub struct CodeIndex<'a> {
     by_path: HashMap<&'a str, &'a Summary>,
     /// Go files by directory.
     go_dirs: HashMap<&'a str, Vec<&'a Summary>>,
-    /// Every directory that holds followed code, at any depth.
-    dirs: HashSet<&'a str>,
-    /// Every directory name and file stem of followed code: an import whose first part is
-    /// none of them is of another package.
-    names: HashSet<&'a str>,
+    /// Where each name can start an absolute Python import: the directories that hold a
+    /// directory of followed code or a `.py` file of that name. An import whose first part
+    /// is none of them is of another package.
+    python_parents: HashMap<&'a str, Vec<&'a str>>,
     /// Rust files that need a key (a crate is run whole).
     rust: Vec<&'a Summary>,
     /// All followed files, sorted by path (the summaries' order).
@@ -79,6 +82,7 @@ impl<'a> CodeIndex<'a> {
         for file in files.iter().filter(|s| s.kind == FileKind::Go) {
             go_dirs.entry(dir_of(&file.path)).or_default().push(file);
         }
+        // Every directory that holds followed code, at any depth.
         let mut dirs: HashSet<&str> = HashSet::new();
         for file in &files {
             let mut dir = dir_of(&file.path);
@@ -86,14 +90,18 @@ impl<'a> CodeIndex<'a> {
                 dir = dir_of(dir);
             }
         }
-        let names: HashSet<&str> = files
+        let mut python_parents: HashMap<&str, Vec<&str>> = HashMap::new();
+        let modules = files
             .iter()
-            .flat_map(|s| s.path.split('/'))
-            .map(|part| part.split('.').next().unwrap_or(part))
-            .collect();
+            .filter_map(|s| s.path.strip_suffix(".py"))
+            .chain(dirs.iter().copied().filter(|d| !d.is_empty()));
+        for module in modules {
+            let parent = dir_of(module);
+            let name = module.rsplit('/').next().unwrap_or(module);
+            python_parents.entry(name).or_default().push(parent);
+        }
         CodeIndex {
-            dirs,
-            names,
+            python_parents,
             rust: summaries
                 .iter()
                 .filter(|s| s.kind == FileKind::Rust)
@@ -269,20 +277,19 @@ impl<'a> CodeIndex<'a> {
         } else {
             bases
         };
-        if dots == 0
-            && parts
-                .first()
-                .is_some_and(|first| !self.names.contains(first))
-        {
+        // Most imports are of other packages: the directories where the first part names a
+        // package or module rule them out, and rule most bases out.
+        let parents = parts.first().map(|first| {
+            self.python_parents
+                .get(first)
+                .map_or(&[][..], Vec::as_slice)
+        });
+        if parents.is_some_and(<[_]>::is_empty) {
             return;
         }
         for base in bases {
-            // Most imports are of other packages: one lookup rules a base out.
-            if let Some(first) = parts.first() {
-                let top = child(base, first);
-                if !self.dirs.contains(top.as_str()) && self.get(&format!("{top}.py")).is_none() {
-                    continue;
-                }
+            if parents.is_some_and(|parents| !parents.contains(&base.as_str())) {
+                continue;
             }
             let mut hit = false;
             // The packages on the way run their `__init__.py`.
