@@ -280,33 +280,51 @@ pub fn python(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>>> {
     }
     let lines = logical_lines(source);
     let top: Vec<Range<usize>> = statements(source, &lines, 0, 0..source.len());
-    select(
-        source,
-        hits,
-        triggers.follows_names,
-        top,
-        |statement| gated(source, statement),
-        bound_names,
-        python_function_name,
-        |hits, statement| class_parts(source, &lines, hits, statement),
-    )
+    let syntax = Syntax {
+        gated: |statement: &Range<usize>| gated(source, statement),
+        bound: bound_names,
+        function_name: python_function_name,
+        parts: |hits: &[(usize, Class)], statement| class_parts(source, &lines, hits, statement),
+    };
+    select(source, hits, triggers.follows_names, top, syntax)
+}
+
+/// How a language's top-level statements are read.
+struct Syntax<G, B, N, P> {
+    /// Whether a statement is parsed only when it holds a trigger (a function, a class).
+    gated: G,
+    /// What a module-level statement binds.
+    bound: B,
+    /// The name a gated statement defines, when it is a function.
+    function_name: N,
+    /// The parts of a gated statement with a trigger to keep (a class's members).
+    parts: P,
 }
 
 /// The statements to parse: those that hold a trigger (the gated ones as `parts` splits
-/// them), the ungated ones that bind no name, and what the kept code names. Names bound where a trigger stands (`BASE_URL =
-/// "https://api.openai.com/v1"`) count as triggers, and so do the calls of client classes
-/// imported under another name (`from openai import OpenAI as Client`). None when everything
-/// is kept.
-fn select(
+/// them), the ungated ones that bind no name, and what the kept code names. Names bound where
+/// a trigger stands (`BASE_URL = "https://api.openai.com/v1"`) count as triggers, and so do
+/// the calls of client classes imported under another name (`from openai import OpenAI as
+/// Client`). None when everything is kept.
+fn select<G, B, N, P>(
     source: &[u8],
     mut hits: Vec<(usize, Class)>,
     follows_names: bool,
     top: Vec<Range<usize>>,
-    gated: impl Fn(&Range<usize>) -> bool,
-    bound: impl Fn(&[u8]) -> Bound<'_>,
-    function_name: impl Fn(&[u8]) -> Option<&[u8]>,
-    parts: impl Fn(&[(usize, Class)], Range<usize>) -> Vec<Range<usize>>,
-) -> Option<Vec<Range<usize>>> {
+    syntax: Syntax<G, B, N, P>,
+) -> Option<Vec<Range<usize>>>
+where
+    G: Fn(&Range<usize>) -> bool,
+    B: Fn(&[u8]) -> Bound<'_>,
+    N: Fn(&[u8]) -> Option<&[u8]>,
+    P: Fn(&[(usize, Class)], Range<usize>) -> Vec<Range<usize>>,
+{
+    let Syntax {
+        gated,
+        bound,
+        function_name,
+        parts,
+    } = syntax;
     let (mut names, mut aliases): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
     let mut bound_by: Vec<Vec<&[u8]>> = Vec::with_capacity(top.len());
     for statement in &top {
@@ -833,16 +851,13 @@ pub fn javascript(source: &[u8], triggers: &Triggers) -> Option<Vec<Range<usize>
     }
     let lines = js_lines(source);
     let top = js_statements(source, &lines, 0, 0, 0..source.len());
-    select(
-        source,
-        hits,
-        triggers.follows_names,
-        top,
-        |statement| js_gated(&source[statement.clone()]),
-        js_bound_names,
-        js_function_name,
-        |hits, statement| js_class_parts(source, &lines, hits, statement),
-    )
+    let syntax = Syntax {
+        gated: |statement: &Range<usize>| js_gated(&source[statement.clone()]),
+        bound: js_bound_names,
+        function_name: js_function_name,
+        parts: |hits: &[(usize, Class)], statement| js_class_parts(source, &lines, hits, statement),
+    };
+    select(source, hits, triggers.follows_names, top, syntax)
 }
 
 /// Bytes after which a line goes on with the statement before it (`=>` counts as `=`).
