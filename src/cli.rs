@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -13,6 +13,7 @@ use crate::report::{
     escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
 };
 use crate::rules::{registry, Severity, RULES};
+use crate::settings_file::{self, Exclude, SettingsError};
 use crate::walk::{scan, Note, NoteLevel, ScanOutcome};
 
 const EXIT_CLEAN: u8 = 0;
@@ -40,6 +41,25 @@ enum Command {
         /// A rule code (KL101) or name (hardcoded-key).
         rule: String,
     },
+    /// Print the settings in force for a path, and where each comes from.
+    Config {
+        /// The path whose settings to show.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        file: SettingsFileArgs,
+    },
+}
+
+#[derive(Args)]
+struct SettingsFileArgs {
+    /// Read settings from FILE (keylint.toml, or a pyproject.toml with [tool.keylint]) instead
+    /// of the closest one above the scanned path.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every settings file.
+    #[arg(long)]
+    isolated: bool,
 }
 
 #[derive(Args)]
@@ -87,6 +107,8 @@ struct CheckArgs {
     /// (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...). Repeatable, or comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
     key_var: Vec<String>,
+    #[command(flatten)]
+    file: SettingsFileArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,6 +148,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Config { path, file } => show_config(&path, &file),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -137,15 +160,19 @@ pub fn run() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<u8, String> {
-    let settings = Settings {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        max_file_size: args.max_file_size,
-        respect_gitignore: !args.no_ignore,
-        show_secrets: args.show_secrets,
-        threads: args.threads,
-        key_vars: args.key_var.clone(),
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let in_force = match settings_in_force(first, &args.file, &Flags::of(&args)) {
+        Ok(in_force) => in_force,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return Ok(EXIT_ERROR);
+        }
     };
+    let mut settings = in_force.settings;
+    settings.max_file_size = args.max_file_size;
+    settings.respect_gitignore = !args.no_ignore;
+    settings.show_secrets = args.show_secrets;
+    settings.threads = args.threads;
     let linter = Linter::new(settings)?;
     let outcome = scan(&args.paths, &linter)?;
     print_notes(&outcome, &args);
@@ -271,6 +298,174 @@ pub fn note_line(note: &Note, show_secrets: bool) -> String {
         escape_controls(&path),
         escape_controls(&message)
     )
+}
+
+/// The settings flags can give, which override the settings file's.
+struct Flags<'a> {
+    select: &'a [String],
+    ignore: &'a [String],
+    key_vars: &'a [String],
+}
+
+impl<'a> Flags<'a> {
+    fn of(args: &'a CheckArgs) -> Self {
+        Flags {
+            select: &args.select,
+            ignore: &args.ignore,
+            key_vars: &args.key_var,
+        }
+    }
+}
+
+/// The settings in force, and where each came from.
+struct InForce {
+    settings: Settings,
+    file: Option<PathBuf>,
+    /// (key, value as TOML, where it came from).
+    origins: Vec<(&'static str, String, String)>,
+}
+
+/// The settings file's settings under the flags': `--select` replaces `select` and
+/// `extend-select`; `--ignore` and `--key-var` add to `ignore` and `key-vars`.
+fn settings_in_force(
+    path: &Path,
+    file_args: &SettingsFileArgs,
+    flags: &Flags,
+) -> Result<InForce, SettingsError> {
+    let loaded = if file_args.isolated {
+        None
+    } else if let Some(config) = &file_args.config {
+        match settings_file::load(config)? {
+            Some(loaded) => Some(loaded),
+            None => return Err(SettingsError::without_table(config)),
+        }
+    } else {
+        settings_file::discover(path)?
+    };
+    let values = |list: &Option<Vec<toml::Spanned<String>>>| -> Vec<String> {
+        list.iter().flatten().map(|v| v.get_ref().clone()).collect()
+    };
+    let (file, from_file) = match &loaded {
+        Some(loaded) => (Some(loaded.path.clone()), loaded.path.display().to_string()),
+        None => (None, String::new()),
+    };
+    let file_settings = loaded.as_ref().map(|l| &l.settings);
+    let origin = |set_in_file: bool, by_flag: bool| -> String {
+        match (set_in_file, by_flag) {
+            (true, true) => format!("from {from_file}, then flags"),
+            (false, true) => "from flags".to_owned(),
+            (true, false) => format!("from {from_file}"),
+            (false, false) => "default".to_owned(),
+        }
+    };
+    let mut settings = Settings::default();
+    let mut origins = Vec::new();
+    let file_select = file_settings.map(|f| values(&f.select)).unwrap_or_default();
+    let file_extend = file_settings
+        .map(|f| values(&f.extend_select))
+        .unwrap_or_default();
+    let select_in_file =
+        file_settings.is_some_and(|f| f.select.is_some() || f.extend_select.is_some());
+    settings.select = if flags.select.is_empty() {
+        if file_select.is_empty() {
+            // Every rule runs by default: extending it adds nothing.
+            Vec::new()
+        } else {
+            file_select.into_iter().chain(file_extend).collect()
+        }
+    } else {
+        flags.select.to_vec()
+    };
+    origins.push((
+        "select",
+        toml_list(&settings.select),
+        match (flags.select.is_empty(), select_in_file) {
+            (false, _) => "from flags".to_owned(),
+            (true, true) => origin(true, false),
+            (true, false) => "default: every rule".to_owned(),
+        },
+    ));
+    // Lists the flags add to.
+    let mut added =
+        |key: &'static str, in_file: &Option<Vec<toml::Spanned<String>>>, by_flags: &[String]| {
+            let merged: Vec<String> = values(in_file)
+                .into_iter()
+                .chain(by_flags.iter().cloned())
+                .collect();
+            origins.push((
+                key,
+                toml_list(&merged),
+                origin(in_file.is_some(), !by_flags.is_empty()),
+            ));
+            merged
+        };
+    let none = None;
+    settings.ignore = added(
+        "ignore",
+        file_settings.map_or(&none, |f| &f.ignore),
+        flags.ignore,
+    );
+    settings.key_vars = added(
+        "key-vars",
+        file_settings.map_or(&none, |f| &f.key_vars),
+        flags.key_vars,
+    );
+    let file_exclude = file_settings
+        .map(|f| values(&f.exclude))
+        .unwrap_or_default();
+    if let Some(loaded) = loaded.as_ref().filter(|_| !file_exclude.is_empty()) {
+        let base = loaded.path.parent().unwrap_or(Path::new("."));
+        settings.exclude = Some(
+            Exclude::new(base, &file_exclude).expect("the settings file's globs were checked"),
+        );
+    }
+    origins.push((
+        "exclude",
+        toml_list(&file_exclude),
+        origin(!file_exclude.is_empty(), false),
+    ));
+    Ok(InForce {
+        settings,
+        file,
+        origins,
+    })
+}
+
+/// A list as TOML (`["KL1", "KL2"]`).
+fn toml_list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn show_config(path: &Path, file_args: &SettingsFileArgs) -> Result<u8, String> {
+    let none = Flags {
+        select: &[],
+        ignore: &[],
+        key_vars: &[],
+    };
+    let in_force = match settings_in_force(path, file_args, &none) {
+        Ok(in_force) => in_force,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut out = io::stdout().lock();
+    let file = match &in_force.file {
+        Some(file) => file.display().to_string(),
+        None if file_args.isolated => "none (--isolated)".to_owned(),
+        None => "none found".to_owned(),
+    };
+    let mut lines = vec![format!("# settings file: {file}")];
+    for (key, value, origin) in &in_force.origins {
+        lines.push(format!("{key} = {value}  # {origin}"));
+    }
+    lines
+        .iter()
+        .try_for_each(|line| writeln!(out, "{}", escape_controls(line)))
+        .or_else(ignore_broken_pipe)
+        .map_err(|err| err.to_string())?;
+    Ok(EXIT_CLEAN)
 }
 
 #[derive(Serialize)]

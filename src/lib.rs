@@ -18,6 +18,7 @@ pub mod prefilter;
 pub mod providers;
 pub mod report;
 pub mod rules;
+pub mod settings_file;
 pub mod source;
 pub mod suppression;
 pub mod walk;

@@ -20,6 +20,7 @@ use crate::rules::registry::{is_valid_selector, selects};
 use crate::rules::{
     FileContext, GitStatus, RuleInfo, Violation, CODE_RULES, MAX_PARSE_BYTES, RULES,
 };
+use crate::settings_file::Exclude;
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -39,6 +40,8 @@ pub struct Settings {
     pub threads: usize,
     /// More variable names that hold keys, besides the provider catalog's.
     pub key_vars: Vec<String>,
+    /// Paths the settings file leaves out of the scan.
+    pub exclude: Option<Exclude>,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             show_secrets: false,
             threads: 0,
             key_vars: Vec::new(),
+            exclude: None,
         }
     }
 }

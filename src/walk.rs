@@ -82,7 +82,13 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         .follow_links(true)
         .add_custom_ignore_filename(IGNORE_FILE)
         .threads(settings.threads)
-        .filter_entry(|entry| entry.file_name() != ".git");
+        .filter_entry({
+            let exclude = settings.exclude.clone();
+            move |entry| {
+                entry.file_name() != ".git"
+                    && !exclude.as_ref().is_some_and(|e| e.excludes(entry.path()))
+            }
+        });
 
     let roots: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     let real_roots: Vec<PathBuf> = paths

@@ -1,0 +1,331 @@
+//! keylint's settings file: `keylint.toml`, `.keylint.toml`, or `[tool.keylint]` in
+//! `pyproject.toml`, found from the scanned path upward (the closest wins). Keys are
+//! kebab-case, as in ruff. A wrong key, type or value is an error that points into the file.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::rules::registry;
+
+/// The files looked for in each directory, in this order.
+pub const FILE_NAMES: [&str; 3] = ["keylint.toml", ".keylint.toml", "pyproject.toml"];
+
+/// The keys a settings file may hold.
+pub const KEYS: &[&str] = &["select", "extend-select", "ignore", "exclude", "key-vars"];
+
+/// The settings a file holds, each with where it stands in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileSettings {
+    pub select: Option<Vec<Spanned<String>>>,
+    pub extend_select: Option<Vec<Spanned<String>>>,
+    pub ignore: Option<Vec<Spanned<String>>>,
+    pub exclude: Option<Vec<Spanned<String>>>,
+    pub key_vars: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    tool: Option<Tool>,
+}
+
+#[derive(Deserialize)]
+struct Tool {
+    keylint: Option<FileSettings>,
+}
+
+/// A settings file read and checked.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub settings: FileSettings,
+}
+
+/// What is wrong with a settings file, and where.
+#[derive(Debug)]
+pub struct SettingsError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
+    path: PathBuf,
+    source: NamedSource<String>,
+    span: Option<Range<usize>>,
+    message: String,
+    help: Option<String>,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid settings in {}: {}",
+            self.0.path.display(),
+            self.0.message
+        )
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Diagnostic for SettingsError {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0
+            .span
+            .as_ref()
+            .map(|_| &self.0.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.0.span.clone()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".into()),
+            span,
+        ))))
+    }
+}
+
+impl SettingsError {
+    fn new(path: &Path, text: &str, span: Option<Range<usize>>, message: String) -> Self {
+        SettingsError(Box::new(Details {
+            path: path.to_owned(),
+            source: NamedSource::new(path.display().to_string(), text.to_owned()),
+            span,
+            message,
+            help: None,
+        }))
+    }
+
+    /// `--config` named a `pyproject.toml` without a `[tool.keylint]` table.
+    pub fn without_table(path: &Path) -> Self {
+        SettingsError::new(path, "", None, "it has no [tool.keylint] table".to_owned())
+    }
+
+    fn with_help(mut self, help: String) -> Self {
+        self.0.help = Some(help);
+        self
+    }
+
+    /// The error as people read it: the message, the file's line with the place underlined
+    /// (path, line and column above it), then the help. No colours.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_links(false);
+        if handler.render_report(&mut out, self).is_err() {
+            return format!("keylint: error: {self}\n");
+        }
+        out
+    }
+}
+
+/// The settings file that applies to `start` (a file or directory): the closest one above
+/// it, a `pyproject.toml` counting only when it has a `[tool.keylint]` table.
+pub fn discover(start: &Path) -> Result<Option<Loaded>, SettingsError> {
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_owned());
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(here) = dir {
+        for name in FILE_NAMES {
+            let candidate = here.join(name);
+            if !candidate.is_file() {
+                continue;
+            }
+            if let Some(loaded) = load(&candidate)? {
+                return Ok(Some(loaded));
+            }
+        }
+        dir = here.parent();
+    }
+    Ok(None)
+}
+
+/// Reads a settings file; None for a `pyproject.toml` without `[tool.keylint]`.
+pub fn load(path: &Path) -> Result<Option<Loaded>, SettingsError> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| SettingsError::new(path, "", None, format!("cannot read it: {err}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| SettingsError::new(path, "", None, "it is not valid UTF-8".to_owned()))?;
+    let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let parsed = if pyproject {
+        toml::from_str::<Pyproject>(&text).map(|p| p.tool.and_then(|t| t.keylint))
+    } else {
+        toml::from_str::<FileSettings>(&text).map(Some)
+    };
+    let settings = match parsed {
+        Ok(Some(settings)) => settings,
+        Ok(None) => return Ok(None),
+        Err(err) => return Err(toml_error(path, &text, &err)),
+    };
+    check(path, &text, &settings)?;
+    Ok(Some(Loaded {
+        path: path.to_owned(),
+        settings,
+    }))
+}
+
+/// A TOML or schema error as a `SettingsError`; an unknown key gets the closest valid one.
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> SettingsError {
+    let message = err.message().trim().to_owned();
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_owned);
+    let mut error = SettingsError::new(path, text, err.span(), first_sentence(&message));
+    match unknown {
+        Some(key) => {
+            let closest = closest(&key, KEYS, 2);
+            let help = match closest {
+                Some(known) => format!("did you mean `{known}`? The keys: {}", KEYS.join(", ")),
+                None => format!("the keys: {}", KEYS.join(", ")),
+            };
+            error.0.message = format!("unknown key `{key}`");
+            error.with_help(help)
+        }
+        None => error,
+    }
+}
+
+/// serde's message up to its list of what was expected (the help says that better).
+fn first_sentence(message: &str) -> String {
+    message
+        .split(", expected one of")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
+}
+
+/// The valid word closest to `word`, when it is a likely typo of it.
+fn closest<'k>(word: &str, valid: &[&'k str], max_distance: usize) -> Option<&'k str> {
+    valid
+        .iter()
+        .map(|k| (crate::wiring::names::edit_distance(word, k), *k))
+        .filter(|(distance, _)| *distance <= max_distance)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Values serde cannot judge: rule selectors and globs.
+fn check(path: &Path, text: &str, settings: &FileSettings) -> Result<(), SettingsError> {
+    let selectors = [&settings.select, &settings.extend_select, &settings.ignore];
+    for selector in selectors.into_iter().flatten().flatten() {
+        if !registry::is_valid_selector(selector.get_ref()) {
+            let codes: Vec<&str> = crate::rules::RULES.iter().map(|r| r.code).collect();
+            let help = match closest(selector.get_ref(), &codes, 1) {
+                Some(code) => format!("did you mean `{code}`? See `keylint rules`"),
+                None => "a rule code (KL101), a prefix (KL1) or a name (hardcoded-key); see \
+                         `keylint rules`"
+                    .to_owned(),
+            };
+            return Err(SettingsError::new(
+                path,
+                text,
+                Some(selector.span()),
+                format!("unknown rule selector `{}`", selector.get_ref()),
+            )
+            .with_help(help));
+        }
+    }
+    for pattern in settings.exclude.iter().flatten() {
+        if let Err(err) = glob(pattern.get_ref()) {
+            return Err(SettingsError::new(
+                path,
+                text,
+                Some(pattern.span()),
+                format!("invalid glob `{}`: {}", pattern.get_ref(), err.kind()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    GlobBuilder::new(pattern.trim_start_matches('/'))
+        .literal_separator(true)
+        .build()
+}
+
+/// Paths left out of a scan: globs relative to the settings file's directory. A glob without
+/// `/` matches a file or directory by its name at any depth (`*.min.js`, `vendor`); one with
+/// `/` matches the path from that directory (`tests/fixtures/**`).
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    base: PathBuf,
+    anchored: GlobSet,
+    named: GlobSet,
+}
+
+impl Exclude {
+    pub fn new(base: &Path, patterns: &[String]) -> Result<Exclude, String> {
+        let mut anchored = GlobSetBuilder::new();
+        let mut named = GlobSetBuilder::new();
+        for pattern in patterns {
+            let built = glob(pattern).map_err(|err| format!("invalid glob `{pattern}`: {err}"))?;
+            if pattern.trim_start_matches('/').contains('/') {
+                anchored.add(built);
+            } else {
+                named.add(built);
+            }
+        }
+        Ok(Exclude {
+            base: std::path::absolute(base).unwrap_or_else(|_| base.to_owned()),
+            anchored: anchored.build().map_err(|err| err.to_string())?,
+            named: named.build().map_err(|err| err.to_string())?,
+        })
+    }
+
+    /// Whether `path` (as walked, relative to the current directory or absolute) is excluded.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if path
+            .file_name()
+            .is_some_and(|name| self.named.is_match(Path::new(name)))
+        {
+            return true;
+        }
+        let Ok(absolute) = std::path::absolute(path) else {
+            return false;
+        };
+        absolute
+            .strip_prefix(&self.base)
+            .is_ok_and(|relative| self.anchored.is_match(relative))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_keys_and_codes() {
+        assert_eq!(closest("selct", KEYS, 2), Some("select"));
+        assert_eq!(closest("key_vars", KEYS, 2), Some("key-vars"));
+        assert_eq!(closest("colour", KEYS, 2), None);
+        assert_eq!(closest("KL11", &["KL101", "KL110"], 1), Some("KL101"));
+    }
+
+    #[test]
+    fn exclude_globs_by_name_and_by_path() {
+        let base = Path::new("/repo");
+        let exclude = Exclude::new(base, &["*.min.js".into(), "tests/fixtures/**".into()]).unwrap();
+        assert!(exclude.excludes(Path::new("/repo/web/app.min.js")));
+        assert!(exclude.excludes(Path::new("/repo/tests/fixtures/key.env")));
+        assert!(!exclude.excludes(Path::new("/repo/src/tests/fixtures/key.env")));
+        assert!(!exclude.excludes(Path::new("/repo/web/app.js")));
+    }
+}
