@@ -13,7 +13,7 @@ use crate::report::{
     escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
 };
 use crate::rules::{registry, Severity, RULES};
-use crate::settings_file::{self, Exclude, SettingsError};
+use crate::settings_file::{self, Exclude, PerFileIgnores, SettingsError};
 use crate::walk::{scan, Note, NoteLevel, ScanOutcome};
 
 const EXIT_CLEAN: u8 = 0;
@@ -423,6 +423,52 @@ fn settings_in_force(
         "exclude",
         toml_list(&file_exclude),
         origin(!file_exclude.is_empty(), false),
+    ));
+    let per_file: Vec<(String, Vec<String>)> = file_settings
+        .and_then(|f| f.per_file_ignores.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(glob, codes)| {
+            let codes = codes.iter().map(|c| c.get_ref().clone()).collect();
+            (glob.get_ref().clone(), codes)
+        })
+        .collect();
+    if let Some(loaded) = loaded.as_ref().filter(|_| !per_file.is_empty()) {
+        let base = loaded.path.parent().unwrap_or(Path::new("."));
+        settings.per_file_ignores = Some(
+            PerFileIgnores::new(base, &per_file).expect("the settings file's globs were checked"),
+        );
+    }
+    let table = |entries: Vec<String>| match entries.is_empty() {
+        true => "{}".to_owned(),
+        false => format!("{{ {} }}", entries.join(", ")),
+    };
+    origins.push((
+        "per-file-ignores",
+        table(
+            per_file
+                .iter()
+                .map(|(glob, codes)| format!("{glob:?} = {}", toml_list(codes)))
+                .collect(),
+        ),
+        origin(!per_file.is_empty(), false),
+    ));
+    settings.severity = file_settings
+        .and_then(|f| f.severity.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(selector, severity)| (selector.get_ref().clone(), *severity))
+        .collect();
+    origins.push((
+        "severity",
+        table(
+            settings
+                .severity
+                .iter()
+                .map(|(selector, severity)| format!("{selector:?} = {:?}", severity.as_str()))
+                .collect(),
+        ),
+        origin(!settings.severity.is_empty(), false),
     ));
     Ok(InForce {
         settings,

@@ -4,13 +4,15 @@
 use std::ops::Range;
 
 use crate::file_role::FileRole;
-use crate::rules::RuleInfo;
+use crate::rules::{RuleInfo, Severity};
 use crate::source::Position;
 
 /// One problem, ready for any reporter.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static RuleInfo,
+    /// The rule's severity, or the one the settings file gives it.
+    pub severity: Severity,
     /// Relative to the scan root, `/`-separated.
     pub path: String,
     /// What the file is for, as the rules judged it.

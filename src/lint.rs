@@ -17,10 +17,11 @@ use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
 use crate::rules::key_setting::mask_value;
 use crate::rules::registry::{is_valid_selector, selects};
+use crate::rules::Severity;
 use crate::rules::{
     FileContext, GitStatus, RuleInfo, Violation, CODE_RULES, MAX_PARSE_BYTES, RULES,
 };
-use crate::settings_file::Exclude;
+use crate::settings_file::{Exclude, PerFileIgnores};
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -42,6 +43,10 @@ pub struct Settings {
     pub key_vars: Vec<String>,
     /// Paths the settings file leaves out of the scan.
     pub exclude: Option<Exclude>,
+    /// Rules the settings file does not report for some paths.
+    pub per_file_ignores: Option<PerFileIgnores>,
+    /// Severities the settings file gives (rule selector, severity).
+    pub severity: Vec<(String, Severity)>,
 }
 
 impl Default for Settings {
@@ -55,6 +60,8 @@ impl Default for Settings {
             threads: 0,
             key_vars: Vec::new(),
             exclude: None,
+            per_file_ignores: None,
+            severity: Vec::new(),
         }
     }
 }
@@ -288,6 +295,7 @@ impl Linter {
         let start = source.position(violation.span.start);
         Finding {
             rule,
+            severity: rule.severity,
             role: file.role,
             path: shown_path.to_owned(),
             start,
@@ -503,6 +511,7 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
         );
         Some(Finding {
             rule,
+            severity: rule.severity,
             role,
             path: linter.redact_path(primary.path),
             start,

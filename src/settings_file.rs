@@ -2,6 +2,7 @@
 //! `pyproject.toml`, found from the scanned path upward (the closest wins). Keys are
 //! kebab-case, as in ruff. A wrong key, type or value is an error that points into the file.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,13 +12,22 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::registry;
+use crate::rules::registry::{self, selects};
+use crate::rules::{RuleInfo, Severity};
 
 /// The files looked for in each directory, in this order.
 pub const FILE_NAMES: [&str; 3] = ["keylint.toml", ".keylint.toml", "pyproject.toml"];
 
 /// The keys a settings file may hold.
-pub const KEYS: &[&str] = &["select", "extend-select", "ignore", "exclude", "key-vars"];
+pub const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "key-vars",
+    "severity",
+];
 
 /// The settings a file holds, each with where it stands in the file.
 #[derive(Debug, Default, Deserialize)]
@@ -28,6 +38,10 @@ pub struct FileSettings {
     pub ignore: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
     pub key_vars: Option<Vec<Spanned<String>>>,
+    /// Glob → rule selectors not reported for the files it matches.
+    pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    /// Rule selector → the severity its findings get.
+    pub severity: Option<BTreeMap<Spanned<String>, Severity>>,
 }
 
 #[derive(Deserialize)]
@@ -223,11 +237,26 @@ fn closest<'k>(word: &str, valid: &[&'k str], max_distance: usize) -> Option<&'k
 
 /// Values serde cannot judge: rule selectors and globs.
 fn check(path: &Path, text: &str, settings: &FileSettings) -> Result<(), SettingsError> {
-    let selectors = [&settings.select, &settings.extend_select, &settings.ignore];
-    for selector in selectors.into_iter().flatten().flatten() {
+    let lists = [&settings.select, &settings.extend_select, &settings.ignore];
+    let per_file = settings
+        .per_file_ignores
+        .iter()
+        .flatten()
+        .flat_map(|(_, codes)| codes);
+    let severity = settings.severity.iter().flat_map(|map| map.keys());
+    let selectors = lists
+        .into_iter()
+        .flatten()
+        .flatten()
+        .chain(per_file)
+        .chain(severity);
+    for selector in selectors {
         if !registry::is_valid_selector(selector.get_ref()) {
             let codes: Vec<&str> = crate::rules::RULES.iter().map(|r| r.code).collect();
-            let help = match closest(selector.get_ref(), &codes, 1) {
+            let names: Vec<&str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+            let likely = closest(selector.get_ref(), &codes, 1)
+                .or_else(|| closest(selector.get_ref(), &names, 2));
+            let help = match likely {
                 Some(code) => format!("did you mean `{code}`? See `keylint rules`"),
                 None => "a rule code (KL101), a prefix (KL1) or a name (hardcoded-key); see \
                          `keylint rules`"
@@ -242,7 +271,8 @@ fn check(path: &Path, text: &str, settings: &FileSettings) -> Result<(), Setting
             .with_help(help));
         }
     }
-    for pattern in settings.exclude.iter().flatten() {
+    let per_file_globs = settings.per_file_ignores.iter().flat_map(|map| map.keys());
+    for pattern in settings.exclude.iter().flatten().chain(per_file_globs) {
         if let Err(err) = glob(pattern.get_ref()) {
             return Err(SettingsError::new(
                 path,
@@ -290,6 +320,26 @@ impl Exclude {
         })
     }
 
+    /// Whether a file's path, or a directory on the way to it from the settings file's
+    /// directory, matches (for a file reported on, where the walk never saw its directories).
+    pub fn excludes_path(&self, path: &Path) -> bool {
+        let Ok(absolute) = std::path::absolute(path) else {
+            return false;
+        };
+        let mut here = absolute.as_path();
+        loop {
+            if self.excludes(here) {
+                return true;
+            }
+            match here.parent() {
+                Some(parent) if parent.starts_with(&self.base) && parent != self.base => {
+                    here = parent
+                }
+                _ => return false,
+            }
+        }
+    }
+
     /// Whether `path` (as walked, relative to the current directory or absolute) is excluded.
     pub fn excludes(&self, path: &Path) -> bool {
         if path
@@ -305,6 +355,44 @@ impl Exclude {
             .strip_prefix(&self.base)
             .is_ok_and(|relative| self.anchored.is_match(relative))
     }
+}
+
+/// Globs (as `Exclude` reads them) whose files are not reported for some rules.
+#[derive(Debug, Clone)]
+pub struct PerFileIgnores {
+    entries: Vec<(Exclude, Vec<String>)>,
+}
+
+impl PerFileIgnores {
+    pub fn new(base: &Path, entries: &[(String, Vec<String>)]) -> Result<Self, String> {
+        let entries = entries
+            .iter()
+            .map(|(glob, codes)| {
+                Ok((
+                    Exclude::new(base, std::slice::from_ref(glob))?,
+                    codes.clone(),
+                ))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(PerFileIgnores { entries })
+    }
+
+    /// Whether findings of `rule` in the file at `path` (on disk) are not reported.
+    pub fn ignores(&self, path: &Path, rule: &RuleInfo) -> bool {
+        self.entries.iter().any(|(glob, codes)| {
+            codes.iter().any(|code| selects(code, rule)) && glob.excludes_path(path)
+        })
+    }
+}
+
+/// The severity each rule's findings get: the most specific selector that names it (a code
+/// over a prefix, a longer prefix over a shorter one), else the rule's own.
+pub fn severity_of(overrides: &[(String, Severity)], rule: &RuleInfo) -> Severity {
+    overrides
+        .iter()
+        .filter(|(selector, _)| selects(selector, rule))
+        .max_by_key(|(selector, _)| selector.len())
+        .map_or(rule.severity, |(_, severity)| *severity)
 }
 
 #[cfg(test)]

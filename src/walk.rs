@@ -1,7 +1,7 @@
 //! Finds the files to scan, in parallel, and lints each one: read once, skip binary and oversize
 //! files with a note, never stop the scan for one bad file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,8 @@ use std::sync::Mutex;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
+
+use crate::settings_file::severity_of;
 
 use crate::file_kind::FileKind;
 use crate::file_role::FileRole;
@@ -107,6 +109,7 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         files_scanned: AtomicUsize::new(0),
         env_files_seen: Mutex::new(HashSet::new()),
         dirs_seen: Mutex::new(Vec::new()),
+        disk_paths: Mutex::new(HashMap::new()),
     };
     builder.build_parallel().run(|| {
         let mut buffer = Vec::new();
@@ -149,6 +152,7 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         notes,
         files_scanned,
         summaries,
+        disk_paths,
         ..
     } = scan;
 
@@ -188,6 +192,17 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
             ),
         });
     }
+    if let Some(ignores) = &settings.per_file_ignores {
+        let disk = disk_paths.into_inner().expect("not poisoned");
+        findings.retain(|f| {
+            !disk
+                .get(&f.path)
+                .is_some_and(|path| ignores.ignores(path, f.rule))
+        });
+    }
+    for finding in &mut findings {
+        finding.severity = severity_of(&settings.severity, finding.rule);
+    }
     findings.sort_by(|a, b| {
         (&a.path, a.start, a.end, a.rule.code).cmp(&(&b.path, b.start, b.end, b.rule.code))
     });
@@ -217,6 +232,8 @@ struct Scan<'a> {
     env_files_seen: Mutex<HashSet<PathBuf>>,
     /// Directories walked, where git-ignored `.env` files may sit.
     dirs_seen: Mutex<Vec<PathBuf>>,
+    /// Where each shown path is on disk, for the settings file's per-file-ignores.
+    disk_paths: Mutex<HashMap<String, PathBuf>>,
 }
 
 impl Scan<'_> {
@@ -300,6 +317,12 @@ impl Scan<'_> {
         match read_file(path, settings.max_file_size, buffer) {
             Ok(ReadOutcome::Text(encoding)) => {
                 self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                if settings.per_file_ignores.is_some() {
+                    self.disk_paths
+                        .lock()
+                        .expect("not poisoned")
+                        .insert(display.clone(), self.cwd.join(path));
+                }
                 if let Some(encoding) = encoding {
                     let message = format!("read as {}", encoding.name());
                     self.note(note(NoteLevel::Verbose, message));

@@ -226,20 +226,8 @@ fn source_that_does_not_parse_gives_keys_but_no_structural_finding() {
             "6000000",
         ],
     );
-    let rules: Vec<String> = json(&output)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["path"].as_str().unwrap(),
-                f["rule"].as_str().unwrap()
-            )
-        })
-        .collect();
     assert_eq!(
-        rules,
+        finding_fields(&output, &["path", "rule"]),
         [
             "bundle.min.js KL101",
             "latin1.py KL101",

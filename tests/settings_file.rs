@@ -164,6 +164,50 @@ fn exclude_by_name_and_by_path_from_the_files_directory() {
     );
 }
 
+#[test]
+fn per_file_ignores_by_path_and_by_name() {
+    let toml = b"key-vars = [\"MY_LLM_KEY\"]\n[per-file-ignores]\n\"app/**\" = [\"KL101\"]\n\".env.*\" = [\"placeholder-key\"]\n";
+    let dir = two_findings(&[("keylint.toml", toml)]);
+    assert_eq!(rules(&check(dir.path(), &[])), Vec::<String>::new());
+    // Only the named rules: KL101 in app/ is not KL103.
+    let toml = b"key-vars = [\"MY_LLM_KEY\"]\n[per-file-ignores]\n\"app/**\" = [\"KL103\"]\n";
+    std::fs::write(dir.path().join("keylint.toml"), toml).unwrap();
+    assert_eq!(rules(&check(dir.path(), &[])), ["app/key.py KL101"]);
+    // Relative to the settings file's directory, also when app/ is scanned.
+    let app = dir.path().join("app");
+    assert_eq!(rules(&check(&app, &[])), ["key.py KL101"]);
+}
+
+#[test]
+fn severity_by_the_most_specific_selector() {
+    let severities = |output: &std::process::Output| -> Vec<String> {
+        let mut found = finding_fields(output, &["rule", "severity"]);
+        found.sort();
+        found
+    };
+    let toml = b"key-vars = [\"MY_LLM_KEY\"]\n";
+    let dir = two_findings(&[("keylint.toml", toml)]);
+    assert_eq!(
+        severities(&check(dir.path(), &[])),
+        ["KL101 error", "KL103 warning"]
+    );
+    let toml = b"key-vars = [\"MY_LLM_KEY\"]\n[severity]\nKL1 = \"error\"\nKL101 = \"warning\"\n";
+    std::fs::write(dir.path().join("keylint.toml"), toml).unwrap();
+    let output = check(dir.path(), &[]);
+    // The code over its prefix; the prefix over the rule's own.
+    assert_eq!(severities(&output), ["KL101 warning", "KL103 error"]);
+    assert_eq!(json(&output)["summary"]["warnings"], 1);
+    // SARIF and GitHub annotations follow.
+    let sarif = keylint(dir.path(), &["check", "--format", "sarif"]);
+    assert!(stdout(&sarif).contains("\"level\": \"warning\""));
+    let github = keylint(dir.path(), &["check", "--format", "github"]);
+    assert!(
+        stdout(&github).contains("::warning "),
+        "{}",
+        stdout(&github)
+    );
+}
+
 /// The rendered error for a settings file holding `toml`, named with `--config`.
 fn error_for(toml: &str) -> String {
     let dir = tree(&[("bad.toml", toml.as_bytes())]);
@@ -186,13 +230,22 @@ fn errors_point_into_the_file() {
     );
     insta::assert_snapshot!("settings_bad_glob", error_for("exclude = [\"a/[b\"]\n"));
     insta::assert_snapshot!("settings_bad_toml", error_for("select = [\"KL1\"\n"));
+    insta::assert_snapshot!(
+        "settings_bad_severity",
+        error_for("[severity]\nKL101 = \"fatal\"\n")
+    );
+    insta::assert_snapshot!(
+        "settings_bad_per_file_selector",
+        error_for("[per-file-ignores]\n\"tests/**\" = [\"KL10\", \"hardcoded-kye\"]\n")
+    );
 }
 
 #[test]
 fn config_prints_the_settings_and_where_they_come_from() {
     let dir = tree(&[(
         "keylint.toml",
-        b"select = [\"KL1\"]\nextend-select = [\"KL201\"]\nkey-vars = [\"GATEWAY_KEY\"]\n",
+        b"select = [\"KL1\"]\nextend-select = [\"KL201\"]\nkey-vars = [\"GATEWAY_KEY\"]\n\
+          [per-file-ignores]\n\"tests/**\" = [\"KL103\"]\n[severity]\nKL404 = \"error\"\n",
     )]);
     let output = keylint(dir.path(), &["config", "--config", "keylint.toml"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));

@@ -10,7 +10,7 @@ pub struct GithubReporter;
 impl Reporter for GithubReporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for f in &report.outcome.findings {
-            let command = match f.rule.severity {
+            let command = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };

@@ -73,7 +73,7 @@ impl Reporter for JsonReporter {
             .map(|f| JsonFinding {
                 rule: f.rule.code,
                 name: f.rule.name,
-                severity: f.rule.severity,
+                severity: f.severity,
                 path: &f.path,
                 role: f.role,
                 line: f.start.line,

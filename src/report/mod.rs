@@ -27,7 +27,7 @@ impl Report<'_> {
         self.outcome
             .findings
             .iter()
-            .filter(|f| f.rule.severity == severity)
+            .filter(|f| f.severity == severity)
             .count()
     }
 

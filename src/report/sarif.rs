@@ -272,7 +272,7 @@ impl Reporter for SarifReporter {
                     .iter()
                     .position(|r| r.code == f.rule.code)
                     .unwrap_or_default(),
-                level: level(f.rule.severity),
+                level: level(f.severity),
                 message: Text {
                     text: sentence(&f.message),
                 },

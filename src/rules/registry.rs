@@ -1,6 +1,6 @@
 //! The single table of rules: code, name, severity, docs, and the check that implements each.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::file_role::{FileRole, ALL_ROLES, NOT_TESTS_OR_DATA};
 
@@ -14,7 +14,7 @@ use crate::rules::{
     wrong_provider_key, RuleCheck,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

@@ -56,6 +56,20 @@ pub fn finding_lines(output: &Output) -> Vec<String> {
         .collect()
 }
 
+/// The given string fields of each finding of a JSON report, joined by spaces
+/// (`["path", "rule"]`: `app.py KL101`), in the report's order.
+pub fn finding_fields(output: &Output, fields: &[&str]) -> Vec<String> {
+    json(output)["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let values: Vec<&str> = fields.iter().map(|k| f[*k].as_str().unwrap()).collect();
+            values.join(" ")
+        })
+        .collect()
+}
+
 /// `path:line:column rule provider message` for each finding of a JSON report.
 pub fn finding_messages(output: &Output) -> Vec<String> {
     json(output)["findings"]
