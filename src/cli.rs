@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::file_role::FileRole;
 use crate::lint::{Linter, Settings};
 use crate::report::{
     escape_controls, GithubReporter, HumanReporter, JsonReporter, Report, Reporter, SarifReporter,
 };
 use crate::rules::{registry, Severity, RULES};
-use crate::settings_file::{self, Exclude, PerFileIgnores, SettingsError};
+use crate::settings_file::{self, Exclude, PerFileIgnores, Roles, SettingsError};
 use crate::walk::{scan, Note, NoteLevel, ScanOutcome};
 
 const EXIT_CLEAN: u8 = 0;
@@ -469,6 +470,27 @@ fn settings_in_force(
                 .collect(),
         ),
         origin(!settings.severity.is_empty(), false),
+    ));
+    let roles: Vec<(String, FileRole)> = file_settings
+        .and_then(|f| f.roles.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(glob, role)| (glob.get_ref().clone(), *role))
+        .collect();
+    if let Some(loaded) = loaded.as_ref().filter(|_| !roles.is_empty()) {
+        let base = loaded.path.parent().unwrap_or(Path::new("."));
+        settings.roles =
+            Some(Roles::new(base, &roles).expect("the settings file's globs were checked"));
+    }
+    origins.push((
+        "roles",
+        table(
+            roles
+                .iter()
+                .map(|(glob, role)| format!("{glob:?} = {:?}", role.as_str()))
+                .collect(),
+        ),
+        origin(!roles.is_empty(), false),
     ));
     Ok(InForce {
         settings,

@@ -2,11 +2,11 @@
 //! deployment configuration. Rules declare the roles they judge: a fake key in a test or a
 //! mock transport in a fixture is normal, a real key anywhere still leaks.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::file_kind::FileKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileRole {
     /// Code and configuration the application runs with.

@@ -21,7 +21,7 @@ use crate::rules::Severity;
 use crate::rules::{
     FileContext, GitStatus, RuleInfo, Violation, CODE_RULES, MAX_PARSE_BYTES, RULES,
 };
-use crate::settings_file::{Exclude, PerFileIgnores};
+use crate::settings_file::{Exclude, PerFileIgnores, Roles};
 use crate::source::{char_count, Position, SourceText};
 use crate::suppression::Suppressions;
 
@@ -47,6 +47,8 @@ pub struct Settings {
     pub per_file_ignores: Option<PerFileIgnores>,
     /// Severities the settings file gives (rule selector, severity).
     pub severity: Vec<(String, Severity)>,
+    /// Roles the settings file gives some paths.
+    pub roles: Option<Roles>,
 }
 
 impl Default for Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
             exclude: None,
             per_file_ignores: None,
             severity: Vec::new(),
+            roles: None,
         }
     }
 }

@@ -12,6 +12,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::file_role::FileRole;
 use crate::rules::registry::{self, selects};
 use crate::rules::{RuleInfo, Severity};
 
@@ -27,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "exclude",
     "key-vars",
     "severity",
+    "roles",
 ];
 
 /// The settings a file holds, each with where it stands in the file.
@@ -42,6 +44,8 @@ pub struct FileSettings {
     pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// Rule selector → the severity its findings get.
     pub severity: Option<BTreeMap<Spanned<String>, Severity>>,
+    /// Glob → the role of the files it matches.
+    pub roles: Option<BTreeMap<Spanned<String>, FileRole>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +206,20 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> SettingsError {
         .and_then(|rest| rest.split('`').next())
         .map(str::to_owned);
     let mut error = SettingsError::new(path, text, err.span(), first_sentence(&message));
+    if let Some(value) = message
+        .strip_prefix("unknown variant `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        // `unknown variant `tests`, expected one of `production`, `test`, ...`
+        let expected = message.split_once("expected").map_or("", |(_, list)| list);
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let help = match closest(value, &valid, 2) {
+            Some(known) => format!("did you mean `{known}`? One of: {}", valid.join(", ")),
+            None => format!("one of: {}", valid.join(", ")),
+        };
+        error.0.message = format!("unknown value `{value}`");
+        return error.with_help(help);
+    }
     match unknown {
         Some(key) => {
             let closest = closest(&key, KEYS, 2);
@@ -272,7 +290,14 @@ fn check(path: &Path, text: &str, settings: &FileSettings) -> Result<(), Setting
         }
     }
     let per_file_globs = settings.per_file_ignores.iter().flat_map(|map| map.keys());
-    for pattern in settings.exclude.iter().flatten().chain(per_file_globs) {
+    let role_globs = settings.roles.iter().flat_map(|map| map.keys());
+    let globs = settings
+        .exclude
+        .iter()
+        .flatten()
+        .chain(per_file_globs)
+        .chain(role_globs);
+    for pattern in globs {
         if let Err(err) = glob(pattern.get_ref()) {
             return Err(SettingsError::new(
                 path,
@@ -382,6 +407,43 @@ impl PerFileIgnores {
         self.entries.iter().any(|(glob, codes)| {
             codes.iter().any(|code| selects(code, rule)) && glob.excludes_path(path)
         })
+    }
+}
+
+/// Globs (as `Exclude` reads them) that give the files they match a role.
+#[derive(Debug, Clone)]
+pub struct Roles {
+    /// Longest glob first: the most specific one decides.
+    entries: Vec<(Exclude, FileRole)>,
+}
+
+impl Roles {
+    pub fn new(base: &Path, entries: &[(String, FileRole)]) -> Result<Self, String> {
+        let mut entries: Vec<(usize, Exclude, FileRole)> = entries
+            .iter()
+            .map(|(glob, role)| {
+                Ok((
+                    glob.len(),
+                    Exclude::new(base, std::slice::from_ref(glob))?,
+                    *role,
+                ))
+            })
+            .collect::<Result<_, String>>()?;
+        entries.sort_by_key(|(len, _, _)| std::cmp::Reverse(*len));
+        Ok(Roles {
+            entries: entries
+                .into_iter()
+                .map(|(_, glob, role)| (glob, role))
+                .collect(),
+        })
+    }
+
+    /// The role the settings file gives the file at `path` (on disk), if any.
+    pub fn role_of(&self, path: &Path) -> Option<FileRole> {
+        self.entries
+            .iter()
+            .find(|(glob, _)| glob.excludes_path(path))
+            .map(|(_, role)| *role)
     }
 }
 

@@ -328,7 +328,13 @@ impl Scan<'_> {
                     self.note(note(NoteLevel::Verbose, message));
                 }
                 let top = self.scan_top(path);
-                let role = FileRole::of(&self.path_in_tree(path, &display), kind, buffer);
+                let role = settings
+                    .roles
+                    .as_ref()
+                    .and_then(|roles| roles.role_of(&self.cwd.join(path)))
+                    .unwrap_or_else(|| {
+                        FileRole::of(&self.path_in_tree(path, &display), kind, buffer)
+                    });
                 let report = self
                     .linter
                     .lint_bytes_under(top, role, &display, path, kind, git, buffer);

@@ -208,6 +208,35 @@ fn severity_by_the_most_specific_selector() {
     );
 }
 
+#[test]
+fn roles_by_glob_the_most_specific_first() {
+    let placeholder =
+        b"from openai import OpenAI\nclient = OpenAI(api_key=\"sk-YOUR_API_KEY_HERE\")\n";
+    let dir = tree(&[
+        ("qa/settings.py", placeholder),
+        ("qa/live/settings.py", placeholder),
+    ]);
+    let found = |dir: &std::path::Path| {
+        let mut found = finding_fields(&check(dir, &[]), &["path", "rule", "role"]);
+        found.sort();
+        found
+    };
+    assert_eq!(
+        found(dir.path()),
+        [
+            "qa/live/settings.py KL103 production",
+            "qa/settings.py KL103 production"
+        ]
+    );
+    // qa/ holds tests, which KL103 does not judge; qa/live/ is production again.
+    std::fs::write(
+        dir.path().join("keylint.toml"),
+        "[roles]\n\"qa/**\" = \"test\"\n\"qa/live/**\" = \"production\"\n",
+    )
+    .unwrap();
+    assert_eq!(found(dir.path()), ["qa/live/settings.py KL103 production"]);
+}
+
 /// The rendered error for a settings file holding `toml`, named with `--config`.
 fn error_for(toml: &str) -> String {
     let dir = tree(&[("bad.toml", toml.as_bytes())]);
@@ -231,6 +260,10 @@ fn errors_point_into_the_file() {
     insta::assert_snapshot!("settings_bad_glob", error_for("exclude = [\"a/[b\"]\n"));
     insta::assert_snapshot!("settings_bad_toml", error_for("select = [\"KL1\"\n"));
     insta::assert_snapshot!(
+        "settings_bad_role",
+        error_for("[roles]\n\"qa/**\" = \"tests\"\n")
+    );
+    insta::assert_snapshot!(
         "settings_bad_severity",
         error_for("[severity]\nKL101 = \"fatal\"\n")
     );
@@ -245,7 +278,8 @@ fn config_prints_the_settings_and_where_they_come_from() {
     let dir = tree(&[(
         "keylint.toml",
         b"select = [\"KL1\"]\nextend-select = [\"KL201\"]\nkey-vars = [\"GATEWAY_KEY\"]\n\
-          [per-file-ignores]\n\"tests/**\" = [\"KL103\"]\n[severity]\nKL404 = \"error\"\n",
+          [per-file-ignores]\n\"tests/**\" = [\"KL103\"]\n[severity]\nKL404 = \"error\"\n\
+          [roles]\n\"qa/**\" = \"test\"\n",
     )]);
     let output = keylint(dir.path(), &["config", "--config", "keylint.toml"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
