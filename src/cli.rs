@@ -169,6 +169,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             return Ok(EXIT_ERROR);
         }
     };
+    crate::providers::add_custom(in_force.custom_providers)?;
     let mut settings = in_force.settings;
     settings.max_file_size = args.max_file_size;
     settings.respect_gitignore = !args.no_ignore;
@@ -324,6 +325,8 @@ struct InForce {
     file: Option<PathBuf>,
     /// (key, value as TOML, where it came from).
     origins: Vec<(&'static str, String, String)>,
+    /// The settings file's providers, for the catalog.
+    custom_providers: Vec<crate::providers::Provider>,
 }
 
 /// The settings file's settings under the flags': `--select` replaces `select` and
@@ -492,10 +495,41 @@ fn settings_in_force(
         ),
         origin(!roles.is_empty(), false),
     ));
+    let providers: Vec<&settings_file::ProviderSettings> = file_settings
+        .and_then(|f| f.providers.as_ref())
+        .into_iter()
+        .flatten()
+        .collect();
+    origins.push((
+        "providers",
+        format!(
+            "[{}]",
+            providers
+                .iter()
+                .map(|p| format!(
+                    "{{ id = {:?}, env-vars = {}, pattern = {:?} }}",
+                    p.id,
+                    toml_list(&p.env_vars),
+                    p.pattern.get_ref()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        origin(!providers.is_empty(), false),
+    ));
+    let custom_providers = providers
+        .iter()
+        .map(|p| {
+            p.custom()
+                .build()
+                .expect("the settings file's providers were checked")
+        })
+        .collect();
     Ok(InForce {
         settings,
         file,
         origins,
+        custom_providers,
     })
 }
 

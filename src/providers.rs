@@ -1,6 +1,6 @@
 //! The provider catalog (`rules/providers.yaml`), embedded at build time.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use regex::bytes::Regex;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -181,8 +181,118 @@ pub fn auth_schemes() -> &'static [AuthScheme] {
 
 /// The catalog, parsed once.
 pub fn catalog() -> &'static [Provider] {
-    static CATALOG: OnceLock<Vec<Provider>> = OnceLock::new();
-    CATALOG.get_or_init(|| parse_catalog(CATALOG_YAML).expect("rules/providers.yaml is valid"))
+    CATALOG.get_or_init(|| {
+        let mut providers = parse_catalog(CATALOG_YAML).expect("rules/providers.yaml is valid");
+        providers.append(&mut CUSTOM.lock().expect("not poisoned"));
+        providers
+    })
+}
+
+static CATALOG: OnceLock<Vec<Provider>> = OnceLock::new();
+
+/// Providers the settings file adds, until the catalog is first read.
+static CUSTOM: Mutex<Vec<Provider>> = Mutex::new(Vec::new());
+
+/// A provider the catalog does not know (an internal LLM gateway), from the settings file.
+pub struct CustomProvider<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub env_vars: &'a [String],
+    /// A regex that matches the whole key.
+    pub pattern: &'a str,
+    /// A word that must stand in the name the key is given to; needed when the pattern has no
+    /// literal start of its own.
+    pub keyword: Option<&'a str>,
+}
+
+impl CustomProvider<'_> {
+    /// The provider as the catalog holds it; an error says what is wrong with the pattern.
+    pub fn build(&self) -> Result<Provider, String> {
+        let regex = Regex::new(&format!("^(?:{})$", self.pattern)).map_err(|err| {
+            let text = err.to_string();
+            let last = text.lines().last().unwrap_or(&text).trim();
+            last.strip_prefix("error: ").unwrap_or(last).to_owned()
+        })?;
+        let start = literal_start(self.pattern);
+        if start.is_empty() && self.keyword.is_none() {
+            return Err(
+                "the pattern has no literal start (like `gw-`), so it needs a `keyword` \
+                        that the key's variable name must hold"
+                    .to_owned(),
+            );
+        }
+        // The prefilter's literals: the key's start, or the names a key must stand under.
+        let prefilter = if start.is_empty() {
+            let keyword = self.keyword.unwrap_or_default();
+            let mut capitalized = keyword.to_ascii_lowercase();
+            if let Some(first) = capitalized.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            let mut words = self.env_vars.to_vec();
+            words.extend([
+                keyword.to_ascii_lowercase(),
+                keyword.to_ascii_uppercase(),
+                capitalized,
+            ]);
+            words
+        } else {
+            vec![start.clone()]
+        };
+        Ok(Provider {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            env: self.env_vars.to_vec(),
+            docs: String::new(),
+            prefilter,
+            named_by: self
+                .keyword
+                .map(str::to_ascii_lowercase)
+                .into_iter()
+                .collect(),
+            base_urls: Vec::new(),
+            hosts: Vec::new(),
+            shapes: vec![KeyShape {
+                kind: "API key".to_owned(),
+                keep: start,
+                fixed_length: fixed_length(self.pattern),
+                mixed_case: false,
+                regex,
+            }],
+        })
+    }
+}
+
+/// Adds providers to the catalog; an error once the catalog has been read.
+pub fn add_custom(providers: Vec<Provider>) -> Result<(), String> {
+    if providers.is_empty() {
+        return Ok(());
+    }
+    if CATALOG.get().is_some() {
+        return Err("custom providers must be added before the catalog is read".to_owned());
+    }
+    CUSTOM.lock().expect("not poisoned").extend(providers);
+    Ok(())
+}
+
+/// The literal text every match of `pattern` starts with (`gw-` of `gw-[a-z0-9]{32}`).
+fn literal_start(pattern: &str) -> String {
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return String::new();
+    };
+    let mut extractor = regex_syntax::hir::literal::Extractor::new();
+    extractor.kind(regex_syntax::hir::literal::ExtractKind::Prefix);
+    let mut prefixes = extractor.extract(&hir);
+    prefixes.optimize_for_prefix_by_preference();
+    let literals = prefixes.literals().unwrap_or_default();
+    let first = literals.first().map(|l| l.as_bytes()).unwrap_or_default();
+    let common = literals.iter().fold(first.len(), |len, literal| {
+        first[..len]
+            .iter()
+            .zip(literal.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    String::from_utf8_lossy(&first[..common]).into_owned()
 }
 
 fn parse_catalog(text: &str) -> Result<Vec<Provider>, String> {

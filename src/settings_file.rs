@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::file_role::FileRole;
+use crate::providers::CustomProvider;
 use crate::rules::registry::{self, selects};
 use crate::rules::{RuleInfo, Severity};
 
@@ -29,6 +30,7 @@ pub const KEYS: &[&str] = &[
     "key-vars",
     "severity",
     "roles",
+    "providers",
 ];
 
 /// The settings a file holds, each with where it stands in the file.
@@ -46,6 +48,35 @@ pub struct FileSettings {
     pub severity: Option<BTreeMap<Spanned<String>, Severity>>,
     /// Glob → the role of the files it matches.
     pub roles: Option<BTreeMap<Spanned<String>, FileRole>>,
+    /// Providers the catalog does not know (`[[providers]]`).
+    pub providers: Option<Vec<ProviderSettings>>,
+}
+
+/// A provider of the settings file: an internal LLM gateway's keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProviderSettings {
+    pub id: String,
+    pub name: String,
+    /// Variables that hold its keys (`GATEWAY_API_KEY`).
+    #[serde(default)]
+    pub env_vars: Vec<String>,
+    /// A regex that matches the whole key.
+    pub pattern: Spanned<String>,
+    /// A word that must stand in the name a key is given to.
+    pub keyword: Option<String>,
+}
+
+impl ProviderSettings {
+    pub fn custom(&self) -> CustomProvider<'_> {
+        CustomProvider {
+            id: &self.id,
+            name: &self.name,
+            env_vars: &self.env_vars,
+            pattern: self.pattern.get_ref(),
+            keyword: self.keyword.as_deref(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -287,6 +318,16 @@ fn check(path: &Path, text: &str, settings: &FileSettings) -> Result<(), Setting
                 format!("unknown rule selector `{}`", selector.get_ref()),
             )
             .with_help(help));
+        }
+    }
+    for provider in settings.providers.iter().flatten() {
+        if let Err(reason) = provider.custom().build() {
+            return Err(SettingsError::new(
+                path,
+                text,
+                Some(provider.pattern.span()),
+                format!("provider `{}`: {reason}", provider.id),
+            ));
         }
     }
     let per_file_globs = settings.per_file_ignores.iter().flat_map(|map| map.keys());

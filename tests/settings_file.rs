@@ -237,6 +237,72 @@ fn roles_by_glob_the_most_specific_first() {
     assert_eq!(found(dir.path()), ["qa/live/settings.py KL103 production"]);
 }
 
+/// A synthetic key of the test gateway: `gw-` and 32 lower-case letters and digits.
+fn gateway_key(seed: u64) -> String {
+    format!("gw-{}", random_chars(seed, 32).to_ascii_lowercase())
+}
+
+const GATEWAY: &str = "[[providers]]\nid = \"acme-gateway\"\nname = \"ACME LLM gateway\"\n\
+                       env-vars = [\"GATEWAY_API_KEY\"]\npattern = \"gw-[a-z0-9]{32}\"\n";
+
+#[test]
+fn a_custom_provider_is_found_by_kl101_and_the_value_rules() {
+    let key = gateway_key(41);
+    let code = format!("GATEWAY = \"{key}\"\n");
+    let truncated = format!("GATEWAY_API_KEY={}\n", &key[..22]);
+    let spaced = format!("GATEWAY_API_KEY=\"{} \"\n", gateway_key(42));
+    let dir = tree(&[
+        ("keylint.toml", GATEWAY.as_bytes()),
+        ("app/config.py", code.as_bytes()),
+        ("deploy/.env.production", truncated.as_bytes()),
+        ("deploy/.env.staging", spaced.as_bytes()),
+        (
+            "deploy/.env.test",
+            b"GATEWAY_API_KEY=sk-YOUR_API_KEY_HERE\n",
+        ),
+    ]);
+    let mut found = finding_fields(
+        &check(dir.path(), &["--ignore", "KL401"]),
+        &["path", "rule", "provider"],
+    );
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "app/config.py KL101 acme-gateway",
+            "deploy/.env.production KL105 acme-gateway",
+            "deploy/.env.staging KL101 acme-gateway",
+            "deploy/.env.staging KL104 acme-gateway",
+            "deploy/.env.test KL103 acme-gateway",
+        ]
+    );
+    // The key is masked like the catalog's: its literal start and no more.
+    let output = check(dir.path(), &["--select", "KL101"]);
+    assert!(!stdout(&output).contains(&key), "{}", stdout(&output));
+    let json_text = stdout(&output);
+    assert!(json_text.contains("gw-"), "{json_text}");
+    // Without the settings file the gateway's keys are unknown.
+    let isolated = check(dir.path(), &["--isolated", "--ignore", "KL401"]);
+    assert_eq!(finding_fields(&isolated, &["rule"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_custom_pattern_without_a_literal_start_counts_only_under_its_keyword() {
+    let toml = "[[providers]]\nid = \"acme\"\nname = \"ACME\"\npattern = \"[a-z0-9]{40}\"\n\
+                keyword = \"acme\"\n";
+    let body = random_chars(43, 40).to_ascii_lowercase();
+    let env = format!("ACME_TOKEN={body}\nOTHER_TOKEN={body}\n");
+    let dir = tree(&[
+        ("keylint.toml", toml.as_bytes()),
+        ("app/settings.env", env.as_bytes()),
+    ]);
+    let output = check(dir.path(), &["--select", "KL101"]);
+    assert_eq!(
+        finding_lines(&output),
+        ["app/settings.env:1:12-52 KL101 acme"]
+    );
+}
+
 /// The rendered error for a settings file holding `toml`, named with `--config`.
 fn error_for(toml: &str) -> String {
     let dir = tree(&[("bad.toml", toml.as_bytes())]);
@@ -260,6 +326,14 @@ fn errors_point_into_the_file() {
     insta::assert_snapshot!("settings_bad_glob", error_for("exclude = [\"a/[b\"]\n"));
     insta::assert_snapshot!("settings_bad_toml", error_for("select = [\"KL1\"\n"));
     insta::assert_snapshot!(
+        "settings_bad_provider_regex",
+        error_for("[[providers]]\nid = \"gw\"\nname = \"Gateway\"\npattern = \"gw-[a-z\"\n")
+    );
+    insta::assert_snapshot!(
+        "settings_provider_without_keyword",
+        error_for("[[providers]]\nid = \"gw\"\nname = \"Gateway\"\npattern = \"[a-z]{40}\"\n")
+    );
+    insta::assert_snapshot!(
         "settings_bad_role",
         error_for("[roles]\n\"qa/**\" = \"tests\"\n")
     );
@@ -279,7 +353,8 @@ fn config_prints_the_settings_and_where_they_come_from() {
         "keylint.toml",
         b"select = [\"KL1\"]\nextend-select = [\"KL201\"]\nkey-vars = [\"GATEWAY_KEY\"]\n\
           [per-file-ignores]\n\"tests/**\" = [\"KL103\"]\n[severity]\nKL404 = \"error\"\n\
-          [roles]\n\"qa/**\" = \"test\"\n",
+          [roles]\n\"qa/**\" = \"test\"\n\
+          [[providers]]\nid = \"gw\"\nname = \"Gateway\"\nenv-vars = [\"GW_KEY\"]\npattern = \"gw-[a-z]{8}\"\n",
     )]);
     let output = keylint(dir.path(), &["config", "--config", "keylint.toml"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
