@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::baseline::Baseline;
 use crate::file_role::FileRole;
 use crate::lint::{Linter, Settings};
 use crate::report::{
@@ -110,6 +111,12 @@ struct CheckArgs {
     key_var: Vec<String>,
     #[command(flatten)]
     file: SettingsFileArgs,
+    /// Report only findings that the baseline FILE does not hold.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write today's findings to FILE as a baseline (reusing its salt if it is one), and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -176,7 +183,24 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     settings.show_secrets = args.show_secrets;
     settings.threads = args.threads;
     let linter = Linter::new(settings)?;
-    let outcome = scan(&args.paths, &linter)?;
+    let mut outcome = scan(&args.paths, &linter)?;
+    if let Some(path) = &args.write_baseline {
+        let salt = Baseline::read(path).ok().map(|old| old.salt);
+        let baseline = Baseline::of(&outcome.findings, salt);
+        baseline.write(path)?;
+        print_notes(&outcome, &args);
+        if !args.quiet {
+            eprintln!(
+                "keylint: wrote a baseline of {} to {}",
+                crate::report::plural(baseline.entries.len(), "finding"),
+                escape_controls(&path.display().to_string())
+            );
+        }
+        return Ok(EXIT_CLEAN);
+    }
+    if let Some(path) = &args.baseline {
+        outcome.baseline = Some(Baseline::read(path)?.apply(&mut outcome.findings));
+    }
     print_notes(&outcome, &args);
     let report = Report {
         outcome: &outcome,

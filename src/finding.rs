@@ -26,6 +26,8 @@ pub struct Finding {
     pub provider: Option<&'static str>,
     /// A hash of the rule, path and matched text; never the text itself.
     pub fingerprint: String,
+    /// A SHA-256 of the rule and the matched text, for baselines (which salt it); never shown.
+    pub content: [u8; 32],
     /// The matched key as it may be shown: masked unless `--show-secrets`.
     pub secret: Option<String>,
     pub snippet: Snippet,

@@ -4,6 +4,7 @@
 //! Data flows one way: walk -> file kind -> prefilter -> rules -> lint context (code, severity,
 //! suppression, redaction) -> sort -> reporter.
 
+pub mod baseline;
 pub mod cli;
 pub mod code;
 pub mod config;

@@ -304,6 +304,7 @@ impl Linter {
             start,
             end: source.position(violation.span.end),
             fingerprint: fingerprint(rule.code, file.path, matched),
+            content: content_digest(rule.code, matched),
             snippet: self.snippet(source, &violation.span, start, sensitive),
             message: self.redact(violation.message, secrets),
             label: self.redact(violation.label, secrets),
@@ -520,6 +521,7 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             start,
             end: source.position(span.end),
             fingerprint: fingerprint(rule.code, primary.path, &primary.bytes[span.clone()]),
+            content: content_digest(rule.code, &primary.bytes[span.clone()]),
             snippet: linter.snippet(source, &span, start, &file.sensitive),
             message: linter.redact(message, &secrets),
             label: linter.redact(label, &secrets),
@@ -675,6 +677,15 @@ fn window(text: String, span: Range<usize>, line: usize) -> Snippet {
 }
 
 /// A stable hash of what was found where; it does not reveal the matched text.
+/// What a baseline knows a finding by: its rule and matched text, wherever they stand.
+pub fn content_digest(code: &str, matched: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(code.as_bytes());
+    hasher.update([0]);
+    hasher.update(matched);
+    hasher.finalize().into()
+}
+
 pub fn fingerprint(code: &str, path: &str, matched: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(code.as_bytes());

@@ -52,6 +52,8 @@ pub struct ScanOutcome {
     /// Sorted by path.
     pub notes: Vec<Note>,
     pub files_scanned: usize,
+    /// What `--baseline` hid, when one was given.
+    pub baseline: Option<crate::baseline::Applied>,
 }
 
 /// Scans `paths` (directories are walked, files are always scanned) with `linter`.
@@ -212,6 +214,7 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         findings,
         notes,
         files_scanned: files_scanned.into_inner(),
+        baseline: None,
     })
 }
 

@@ -162,6 +162,7 @@ pub fn lint_and_render(linter: &Linter, path: &str, git_selector: u8, bytes: &[u
         findings,
         notes,
         files_scanned: 1,
+        baseline: None,
     };
     let report = Report {
         outcome: &outcome,

@@ -329,6 +329,7 @@ mod tests {
             findings,
             notes: Vec::new(),
             files_scanned: 1,
+            baseline: None,
         };
         let report = Report {
             outcome: &outcome,

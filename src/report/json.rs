@@ -62,6 +62,15 @@ struct Summary {
     findings: usize,
     errors: usize,
     warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineSummary>,
+}
+
+/// What `--baseline` hid.
+#[derive(Serialize)]
+struct BaselineSummary {
+    hidden: usize,
+    unmatched: usize,
 }
 
 impl Reporter for JsonReporter {
@@ -110,6 +119,10 @@ impl Reporter for JsonReporter {
                 findings: report.outcome.findings.len(),
                 errors: report.count(Severity::Error),
                 warnings: report.count(Severity::Warning),
+                baseline: report.outcome.baseline.map(|b| BaselineSummary {
+                    hidden: b.hidden,
+                    unmatched: b.unmatched,
+                }),
             },
         };
         serde_json::to_writer_pretty(&mut *out, &document)?;

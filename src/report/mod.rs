@@ -47,7 +47,7 @@ pub trait Reporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }
 
-fn plural(count: usize, word: &str) -> String {
+pub fn plural(count: usize, word: &str) -> String {
     if count == 1 {
         format!("{count} {word}")
     } else {
@@ -58,19 +58,28 @@ fn plural(count: usize, word: &str) -> String {
 /// `N problems (E errors, W warnings) in F files`, or a clean bill.
 pub fn summary_line(report: &Report) -> String {
     let total = report.outcome.findings.len();
-    if total == 0 {
-        return format!(
+    let mut line = if total == 0 {
+        format!(
             "No problems found in {}.",
             plural(report.outcome.files_scanned, "file")
-        );
+        )
+    } else {
+        format!(
+            "{} ({}, {}) in {}",
+            plural(total, "problem"),
+            plural(report.count(Severity::Error), "error"),
+            plural(report.count(Severity::Warning), "warning"),
+            plural(report.files_with_findings(), "file"),
+        )
+    };
+    if let Some(baseline) = report.outcome.baseline {
+        line.push_str(&format!(
+            " The baseline hid {}; {} of its entries no longer match.",
+            plural(baseline.hidden, "finding"),
+            baseline.unmatched
+        ));
     }
-    format!(
-        "{} ({}, {}) in {}",
-        plural(total, "problem"),
-        plural(report.count(Severity::Error), "error"),
-        plural(report.count(Severity::Warning), "warning"),
-        plural(report.files_with_findings(), "file"),
-    )
+    line
 }
 
 /// Whether a terminal would act on `c` rather than show it: C0 controls but tab, DEL, C1
