@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::baseline::Baseline;
+use crate::changed_lines::ChangedLines;
 use crate::file_role::FileRole;
 use crate::lint::{Linter, Settings};
 use crate::report::{
@@ -117,6 +118,10 @@ struct CheckArgs {
     /// Write today's findings to FILE as a baseline (reusing its salt if it is one), and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since the git revision REV (and in files
+    /// git does not track): a pull request's own findings. Needs one directory to scan.
+    #[arg(long, value_name = "REV")]
+    diff: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -200,6 +205,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     }
     if let Some(path) = &args.baseline {
         outcome.baseline = Some(Baseline::read(path)?.apply(&mut outcome.findings));
+    }
+    if let Some(rev) = &args.diff {
+        let [dir] = args.paths.as_slice() else {
+            return Err("--diff takes one directory to scan".to_owned());
+        };
+        if !dir.is_dir() {
+            return Err("--diff takes one directory to scan".to_owned());
+        }
+        let changed = ChangedLines::since(rev, dir)?;
+        outcome.findings.retain(|finding| changed.touches(finding));
     }
     print_notes(&outcome, &args);
     let report = Report {

@@ -5,6 +5,7 @@
 //! suppression, redaction) -> sort -> reporter.
 
 pub mod baseline;
+pub mod changed_lines;
 pub mod cli;
 pub mod code;
 pub mod config;
