@@ -69,3 +69,31 @@ fn a_revision_that_does_not_exist_exits_2() {
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("--diff"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_cross_file_finding_counts_by_its_changed_end() {
+    let compose =
+        b"services:\n  worker:\n    build: ./worker\n    command: [\"python\", \"main.py\"]\n";
+    let dir = tree(&[
+        ("compose.yaml", compose),
+        ("worker/main.py", b"import os\n\nprint(\"hello\")\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "old"]);
+    // The code now needs a key the unchanged compose file does not pass.
+    std::fs::write(
+        dir.path().join("worker/main.py"),
+        "import os\n\nKEY = os.environ[\"OPENAI_API_KEY\"]\n",
+    )
+    .unwrap();
+    let output = keylint(dir.path(), &["check", "--format", "json", "--diff", "HEAD"]);
+    let rules = finding_fields(&output, &["path", "rule"]);
+    assert_eq!(rules, ["compose.yaml KL301"], "{}", stderr(&output));
+    // The finding's ends predate a later, unrelated change: not reported against it.
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "read"]);
+    std::fs::write(dir.path().join("README.md"), "# worker\n").unwrap();
+    let output = keylint(dir.path(), &["check", "--format", "json", "--diff", "HEAD"]);
+    assert_eq!(finding_fields(&output, &["rule"]), Vec::<String>::new());
+}
