@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use memchr::memmem;
 
 use crate::providers::catalog;
 
@@ -440,13 +441,13 @@ fn client_word(name: &[u8]) -> bool {
 fn client_aliases_in(text: &[u8]) -> Vec<&[u8]> {
     let mut aliases = Vec::new();
     let mut rest = text;
-    while let Some(at) = find(rest, b" as ") {
+    while let Some(at) = memmem::find(rest, b" as ") {
         let before = &rest[..at];
         let original_start = before
             .iter()
             .rposition(|b| !identifier_byte(*b))
             .map_or(0, |p| p + 1);
-        let alias = identifier(trim_start(&rest[at + 4..]));
+        let alias = identifier(rest[at + 4..].trim_ascii_start());
         if client_word(&before[original_start..]) && !alias.is_empty() {
             aliases.push(alias);
         }
@@ -695,10 +696,7 @@ fn logical_lines(source: &[u8]) -> Vec<Line> {
 }
 
 fn memchr_newline(source: &[u8], from: usize) -> usize {
-    source[from..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(source.len(), |at| from + at)
+    memchr::memchr(b'\n', &source[from..]).map_or(source.len(), |at| from + at)
 }
 
 /// What a module-level Python statement binds: `NAME = ...`, `A, B = ...`, `NAME: T = ...`,
@@ -728,7 +726,7 @@ fn bound_names(statement: &[u8]) -> Bound<'_> {
         None => targets,
     };
     for part in targets.split(|b| *b == b',') {
-        let part = trim_start(part);
+        let part = part.trim_ascii_start();
         let name = identifier(part);
         if !name.is_empty() && part[name.len()..].iter().all(u8::is_ascii_whitespace) {
             names.push(name);
@@ -740,24 +738,12 @@ fn bound_names(statement: &[u8]) -> Bound<'_> {
     }
 }
 
-fn trim_start(text: &[u8]) -> &[u8] {
-    let at = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(text.len());
-    &text[at..]
-}
-
 fn identifier(text: &[u8]) -> &[u8] {
     let end = text
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .unwrap_or(text.len());
     &text[..end]
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Where any of `names` occurs as a whole word (and, with `called`, is called).
@@ -1095,7 +1081,7 @@ fn js_gated(text: &[u8]) -> bool {
             return false;
         };
         let value = strip_words(&line[equals + 1..], &[b"async"]);
-        return value.starts_with(b"function") || find(value, b"=>").is_some();
+        return value.starts_with(b"function") || memmem::find(value, b"=>").is_some();
     }
     call_statement(text)
 }
@@ -1178,7 +1164,7 @@ fn js_bound_names(text: &[u8]) -> Bound<'_> {
         let mut client_aliases = client_aliases_in(text);
         // `import Client from "openai"`: the default export is the client class.
         let default = identifier(strip_words(&text[6..], &[b"type"]));
-        let from_sdk = find(text, b" from ").is_some_and(|from| sdk_module(&text[from..]));
+        let from_sdk = memmem::find(text, b" from ").is_some_and(|from| sdk_module(&text[from..]));
         if from_sdk && !default.is_empty() && default != b"type" {
             client_aliases.push(default);
         }
@@ -1204,7 +1190,7 @@ fn js_bound_names(text: &[u8]) -> Bound<'_> {
         .filter(|w| !matches!(*w, b"const" | b"let" | b"var"))
         .collect();
     // `const Client = require("openai")`.
-    let client_aliases = if find(value, b"require(").is_some() && sdk_module(value) {
+    let client_aliases = if memmem::find(value, b"require(").is_some() && sdk_module(value) {
         names.clone()
     } else {
         Vec::new()
@@ -1221,7 +1207,7 @@ fn sdk_module(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
     ["'openai'", "\"openai\"", "@anthropic-ai/sdk", "groq-sdk"]
         .iter()
-        .any(|module| find(&lower, module.as_bytes()).is_some())
+        .any(|module| memmem::find(&lower, module.as_bytes()).is_some())
 }
 
 /// A class with a trigger: its header, fields and closing brace, and the methods holding a
