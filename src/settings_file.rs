@@ -20,19 +20,6 @@ use crate::rules::{RuleInfo, Severity};
 /// The files looked for in each directory, in this order.
 pub const FILE_NAMES: [&str; 3] = ["keylint.toml", ".keylint.toml", "pyproject.toml"];
 
-/// The keys a settings file may hold.
-pub const KEYS: &[&str] = &[
-    "select",
-    "extend-select",
-    "ignore",
-    "per-file-ignores",
-    "exclude",
-    "key-vars",
-    "severity",
-    "roles",
-    "providers",
-];
-
 /// The settings a file holds, each with where it stands in the file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -237,13 +224,13 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> SettingsError {
         .and_then(|rest| rest.split('`').next())
         .map(str::to_owned);
     let mut error = SettingsError::new(path, text, err.span(), first_sentence(&message));
+    // serde lists what the table or value takes: `..., expected one of `a`, `b``.
+    let expected = message.split_once("expected").map_or("", |(_, list)| list);
+    let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     if let Some(value) = message
         .strip_prefix("unknown variant `")
         .and_then(|rest| rest.split('`').next())
     {
-        // `unknown variant `tests`, expected one of `production`, `test`, ...`
-        let expected = message.split_once("expected").map_or("", |(_, list)| list);
-        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let help = match closest(value, &valid, 2) {
             Some(known) => format!("did you mean `{known}`? One of: {}", valid.join(", ")),
             None => format!("one of: {}", valid.join(", ")),
@@ -253,10 +240,9 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> SettingsError {
     }
     match unknown {
         Some(key) => {
-            let closest = closest(&key, KEYS, 2);
-            let help = match closest {
-                Some(known) => format!("did you mean `{known}`? The keys: {}", KEYS.join(", ")),
-                None => format!("the keys: {}", KEYS.join(", ")),
+            let help = match closest(&key, &valid, 2) {
+                Some(known) => format!("did you mean `{known}`? The keys: {}", valid.join(", ")),
+                None => format!("the keys: {}", valid.join(", ")),
             };
             error.0.message = format!("unknown key `{key}`");
             error.with_help(help)
@@ -504,9 +490,10 @@ mod tests {
 
     #[test]
     fn closest_keys_and_codes() {
-        assert_eq!(closest("selct", KEYS, 2), Some("select"));
-        assert_eq!(closest("key_vars", KEYS, 2), Some("key-vars"));
-        assert_eq!(closest("colour", KEYS, 2), None);
+        let keys = ["select", "extend-select", "key-vars"];
+        assert_eq!(closest("selct", &keys, 2), Some("select"));
+        assert_eq!(closest("key_vars", &keys, 2), Some("key-vars"));
+        assert_eq!(closest("colour", &keys, 2), None);
         assert_eq!(closest("KL11", &["KL101", "KL110"], 1), Some("KL101"));
     }
 

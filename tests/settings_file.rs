@@ -319,6 +319,11 @@ fn errors_point_into_the_file() {
         error_for("select = [\"KL1\"]\nextend_select = [\"KL2\"]\n")
     );
     insta::assert_snapshot!("settings_wrong_type", error_for("ignore = \"KL101\"\n"));
+    // A provider's own keys, not the top level's.
+    insta::assert_snapshot!(
+        "settings_unknown_provider_key",
+        error_for("[[providers]]\nid = \"gw\"\nname = \"Gateway\"\nenv_vars = []\npattern = \"gw-[a-z]{8}\"\n")
+    );
     insta::assert_snapshot!(
         "settings_unknown_selector",
         error_for("select = [\"KL101\", \"KL11\"]\n")
