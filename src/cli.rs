@@ -120,8 +120,15 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
     /// Report only findings on lines added or changed since the git revision REV (and in files
     /// git does not track): a pull request's own findings. Needs one directory to scan.
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
     diff: Option<String>,
+    /// Judge what the next commit holds: the git index, not the working tree. Reports the
+    /// staged files' findings, and cross-file findings with an end in a staged file.
+    #[arg(long)]
+    staged: bool,
+    /// With --staged, neither read nor write the summary cache in .git/keylint/.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -181,6 +188,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             return Ok(EXIT_ERROR);
         }
     };
+    let cache_key = args.staged.then(|| cache_key(&args, &in_force));
     crate::providers::add_custom(in_force.custom_providers)?;
     let mut settings = in_force.settings;
     settings.max_file_size = args.max_file_size;
@@ -188,7 +196,43 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     settings.show_secrets = args.show_secrets;
     settings.threads = args.threads;
     let linter = Linter::new(settings)?;
-    let mut outcome = scan(&args.paths, &linter)?;
+    if args.staged {
+        if let Some(path) = args.paths.iter().find(|path| !path.is_dir()) {
+            return Err(format!(
+                "--staged scans directories, and {} is not one",
+                path.display()
+            ));
+        }
+        let mut tree = crate::staged::StagedTree::open(first)?;
+        if let Some(key) = cache_key.filter(|_| !args.no_cache) {
+            tree.use_cache(key);
+        }
+        let cwd = std::env::current_dir().map_err(|err| format!("current directory: {err}"))?;
+        crate::snapshot::use_staged(tree, cwd)?;
+    }
+    let nothing_staged = crate::snapshot::staged().is_some_and(|tree| tree.staged_count() == 0);
+    let mut outcome = if nothing_staged {
+        let mut outcome = ScanOutcome::default();
+        outcome.notes.push(Note {
+            path: first.display().to_string(),
+            level: NoteLevel::Info,
+            message: "nothing is staged: --staged judges what the next commit changes \
+                      (`keylint check` judges the whole tree)"
+                .to_owned(),
+        });
+        outcome
+    } else {
+        scan(&args.paths, &linter)?
+    };
+    if let Some(cache) = crate::snapshot::staged().and_then(|tree| tree.cache()) {
+        if let Err(err) = cache.save() {
+            outcome.notes.push(Note {
+                path: ".git/keylint".to_owned(),
+                level: NoteLevel::Warning,
+                message: format!("cannot write the summary cache: {err}"),
+            });
+        }
+    }
     if let Some(path) = &args.write_baseline {
         let salt = Baseline::read(path).ok().map(|old| old.salt);
         let baseline = Baseline::of(&outcome.findings, salt);
@@ -339,6 +383,37 @@ pub fn note_line(note: &Note, show_secrets: bool) -> String {
         escape_controls(&path),
         escape_controls(&message)
     )
+}
+
+/// What the summary cache's entries depend on besides the files: this keylint build, the
+/// settings in force, the flags that change what is read, and where the scan runs from.
+fn cache_key(args: &CheckArgs, in_force: &InForce) -> String {
+    use sha2::{Digest, Sha256};
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| format!("{} {:?}", meta.len(), meta.modified().ok()))
+        .unwrap_or_default();
+    let settings_file = in_force
+        .file
+        .as_ref()
+        .and_then(|file| std::fs::read(file).ok())
+        .unwrap_or_default();
+    let mut hash = Sha256::new();
+    hash.update(env!("CARGO_PKG_VERSION"));
+    hash.update(build);
+    hash.update(settings_file);
+    hash.update(format!(
+        "{:?} {:?} {:?} {:?} {} {} {:?} {:?}",
+        in_force.origins,
+        args.select,
+        args.ignore,
+        args.key_var,
+        args.no_ignore,
+        args.max_file_size,
+        args.paths,
+        std::env::current_dir().ok(),
+    ));
+    format!("{:x}", hash.finalize())
 }
 
 /// The settings flags can give, which override the settings file's.

@@ -20,6 +20,8 @@ use crate::git_status::IgnoreOracle;
 use crate::lint::Linter;
 use crate::rules::GitStatus;
 use crate::source::{self, Encoding};
+use crate::staged::StagedTree;
+use crate::summary_cache::SummaryCache;
 
 /// keylint's own ignore file: gitignore syntax, paths never scanned.
 pub const IGNORE_FILE: &str = ".keylintignore";
@@ -71,29 +73,6 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
     let explicit_ignore = explicit_ignore_matcher(&cwd);
     let settings = linter.settings();
     let respect = settings.respect_gitignore;
-    let mut builder = WalkBuilder::new(first);
-    for path in rest {
-        builder.add(path);
-    }
-    builder
-        .hidden(false)
-        .ignore(false)
-        .parents(true)
-        .git_ignore(respect)
-        .git_global(respect)
-        .git_exclude(respect)
-        .require_git(false)
-        .follow_links(true)
-        .add_custom_ignore_filename(IGNORE_FILE)
-        .threads(settings.threads)
-        .filter_entry({
-            let exclude = settings.exclude.clone();
-            move |entry| {
-                entry.file_name() != ".git"
-                    && !exclude.as_ref().is_some_and(|e| e.excludes(entry.path()))
-            }
-        });
-
     let roots: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     let real_roots: Vec<PathBuf> = paths
         .iter()
@@ -112,40 +91,68 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         env_files_seen: Mutex::new(HashSet::new()),
         dirs_seen: Mutex::new(Vec::new()),
         disk_paths: Mutex::new(HashMap::new()),
+        staged_paths: Mutex::new(HashSet::new()),
     };
-    builder.build_parallel().run(|| {
-        let mut buffer = Vec::new();
-        let (scan, explicit_ignore) = (&scan, &explicit_ignore);
-        let cwd = scan.cwd;
-        Box::new(move |entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    scan.note(note_for_walk_error(&err, cwd, scan.roots));
-                    return WalkState::Continue;
+    if let Some(tree) = crate::snapshot::staged() {
+        scan.index_files(tree);
+    } else {
+        let mut builder = WalkBuilder::new(first);
+        for path in rest {
+            builder.add(path);
+        }
+        builder
+            .hidden(false)
+            .ignore(false)
+            .parents(true)
+            .git_ignore(respect)
+            .git_global(respect)
+            .git_exclude(respect)
+            .require_git(false)
+            .follow_links(true)
+            .add_custom_ignore_filename(IGNORE_FILE)
+            .threads(settings.threads)
+            .filter_entry({
+                let exclude = settings.exclude.clone();
+                move |entry| {
+                    entry.file_name() != ".git"
+                        && !exclude.as_ref().is_some_and(|e| e.excludes(entry.path()))
                 }
-            };
-            let path = entry.path();
-            if entry.depth() > 0 && entry.path_is_symlink() && !scan.link_stays_inside(path) {
-                return WalkState::Skip;
-            }
-            let is_file = if entry.depth() == 0 {
-                std::fs::metadata(path).is_ok_and(|m| m.is_file())
-                    && !explicitly_ignored(explicit_ignore, cwd, path)
-            } else {
-                entry.file_type().is_some_and(|t| t.is_file())
-            };
-            if is_file {
-                scan.file(path, &mut buffer);
-            } else if respect && entry.file_type().is_some_and(|t| t.is_dir()) {
-                scan.dirs_seen
-                    .lock()
-                    .expect("not poisoned")
-                    .push(path.to_path_buf());
-            }
-            WalkState::Continue
-        })
-    });
+            });
+
+        builder.build_parallel().run(|| {
+            let mut buffer = Vec::new();
+            let (scan, explicit_ignore) = (&scan, &explicit_ignore);
+            let cwd = scan.cwd;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        scan.note(note_for_walk_error(&err, cwd, scan.roots));
+                        return WalkState::Continue;
+                    }
+                };
+                let path = entry.path();
+                if entry.depth() > 0 && entry.path_is_symlink() && !scan.link_stays_inside(path) {
+                    return WalkState::Skip;
+                }
+                let is_file = if entry.depth() == 0 {
+                    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                        && !explicitly_ignored(explicit_ignore, cwd, path)
+                } else {
+                    entry.file_type().is_some_and(|t| t.is_file())
+                };
+                if is_file {
+                    scan.file(path, &mut buffer);
+                } else if respect && entry.file_type().is_some_and(|t| t.is_dir()) {
+                    scan.dirs_seen
+                        .lock()
+                        .expect("not poisoned")
+                        .push(path.to_path_buf());
+                }
+                WalkState::Continue
+            })
+        });
+    }
     if respect {
         scan.ignored_env_files();
     }
@@ -155,6 +162,7 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
         files_scanned,
         summaries,
         disk_paths,
+        staged_paths,
         ..
     } = scan;
 
@@ -192,6 +200,13 @@ pub fn scan(paths: &[PathBuf], linter: &Linter) -> Result<ScanOutcome, String> {
                 "the cross-file rules ({}) run on directories only, and files were named",
                 crate::wiring::CROSS_FILE_RULES.join(", ")
             ),
+        });
+    }
+    if crate::snapshot::staged().is_some() {
+        // Per-file findings in staged files; cross-file ones with an end in a staged file.
+        let staged = staged_paths.into_inner().expect("not poisoned");
+        findings.retain(|f| {
+            staged.contains(&f.path) || f.related.iter().any(|r| staged.contains(&r.path))
         });
     }
     if let Some(ignores) = &settings.per_file_ignores {
@@ -237,6 +252,8 @@ struct Scan<'a> {
     dirs_seen: Mutex<Vec<PathBuf>>,
     /// Where each shown path is on disk, for the settings file's per-file-ignores.
     disk_paths: Mutex<HashMap<String, PathBuf>>,
+    /// Under `--staged`, the shown paths of the files the next commit changes.
+    staged_paths: Mutex<HashSet<String>>,
 }
 
 impl Scan<'_> {
@@ -296,6 +313,52 @@ impl Scan<'_> {
         inside
     }
 
+    /// Lints, in parallel, the files the index holds under the roots, from their staged blobs.
+    fn index_files(&self, tree: &StagedTree) {
+        let settings = self.linter.settings();
+        let top = tree.work_dir();
+        let mut files = Vec::new();
+        for root in self.roots {
+            let root_abs = crate::staged::absolute(root, self.cwd);
+            for file in tree.files_under(&root_abs) {
+                let shown = root.join(file.strip_prefix(&root_abs).unwrap_or(&file));
+                let excluded = settings
+                    .exclude
+                    .as_ref()
+                    .is_some_and(|e| e.excludes_path(&shown))
+                    || self.oracle.is_ignored(&file, IGNORE_FILE, Some(top));
+                if !excluded {
+                    files.push(shown);
+                }
+            }
+            if settings.respect_gitignore {
+                let mut dirs = self.dirs_seen.lock().expect("not poisoned");
+                dirs.extend(
+                    tree.dirs_under(&root_abs)
+                        .into_iter()
+                        .map(|dir| root.join(dir.strip_prefix(&root_abs).unwrap_or(&dir))),
+                );
+                dirs.sort();
+                dirs.dedup();
+            }
+        }
+        let threads = match settings.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.min(files.len()).max(1) {
+                scope.spawn(|| {
+                    let mut buffer = Vec::new();
+                    while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        self.file(path, &mut buffer);
+                    }
+                });
+            }
+        });
+    }
+
     /// Reads and lints one file.
     fn file(&self, path: &Path, buffer: &mut Vec<u8>) {
         let settings = self.linter.settings();
@@ -312,14 +375,64 @@ impl Scan<'_> {
         } else {
             GitStatus::Committable
         };
+        // Under --staged: the file's index entry, and whether the next commit changes it.
+        let staged = crate::snapshot::staged().map(|tree| {
+            let absolute = crate::staged::absolute(path, self.cwd);
+            let changed = tree.is_staged(&absolute);
+            (tree, absolute, changed)
+        });
+        let judged = staged.as_ref().is_none_or(|(_, _, changed)| *changed);
+        // A file the commit leaves alone matters only for what the cross-file rules read.
+        let cache = match &staged {
+            Some((tree, absolute, false)) => {
+                if !crate::wiring::may_summarize(kind) {
+                    return;
+                }
+                let cache = tree.cache().filter(|_| SummaryCache::holds(kind));
+                let blob = tree.blob(absolute);
+                if let (Some(cache), Some(blob)) = (cache, &blob) {
+                    if let Some(kept) = cache.get(&display, blob) {
+                        if let Some(kept) = kept {
+                            let summary = crate::wiring::Summary::from_cached(kept, &display, path);
+                            self.summaries.lock().expect("not poisoned").push(summary);
+                        }
+                        return;
+                    }
+                }
+                cache.zip(blob)
+            }
+            Some((tree, absolute, true)) => tree
+                .cache()
+                .filter(|_| SummaryCache::holds(kind))
+                .zip(tree.blob(absolute)),
+            None => None,
+        };
         let note = |level, message| Note {
             path: display.clone(),
-            level,
+            level: if judged { level } else { NoteLevel::Verbose },
             message,
         };
-        match read_file(path, settings.max_file_size, buffer) {
+        let read = match staged
+            .as_ref()
+            .and_then(|(tree, absolute, _)| tree.read(absolute))
+        {
+            Some(blob) => blob.map(|bytes| {
+                *buffer = bytes;
+                text_or_not(buffer, settings.max_file_size)
+            }),
+            None => read_file(path, settings.max_file_size, buffer),
+        };
+        match read {
             Ok(ReadOutcome::Text(encoding)) => {
-                self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                if judged {
+                    self.files_scanned.fetch_add(1, Ordering::Relaxed);
+                }
+                if staged.is_some() && judged {
+                    self.staged_paths
+                        .lock()
+                        .expect("not poisoned")
+                        .insert(display.clone());
+                }
                 if settings.per_file_ignores.is_some() {
                     self.disk_paths
                         .lock()
@@ -341,6 +454,17 @@ impl Scan<'_> {
                 let report = self
                     .linter
                     .lint_bytes_under(top, role, &display, path, kind, git, buffer);
+                if let Some((cache, blob)) = cache {
+                    match &report.summary {
+                        None => cache.keep(&display, &blob, None),
+                        Some(summary) if kind.is_source() => {
+                            if let Some(kept) = summary.cached_form() {
+                                cache.keep(&display, &blob, Some(kept));
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
                 if let Some(summary) = report.summary {
                     self.summaries.lock().expect("not poisoned").push(summary);
                 }
@@ -512,8 +636,13 @@ fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Resul
     }
     buffer.clear();
     file.take(max_size + 1).read_to_end(buffer)?;
+    Ok(text_or_not(buffer, max_size))
+}
+
+/// Whether the bytes read are text to scan (decoded to UTF-8 in place), binary, or too large.
+fn text_or_not(buffer: &mut Vec<u8>, max_size: u64) -> ReadOutcome {
     if buffer.len() as u64 > max_size {
-        return Ok(ReadOutcome::TooLarge(buffer.len() as u64));
+        return ReadOutcome::TooLarge(buffer.len() as u64);
     }
     // UTF-16 and UTF-32 text is full of NULs: decode it before the binary sniff.
     let encoding = Encoding::sniff(buffer).map(|(encoding, mark)| {
@@ -523,9 +652,9 @@ fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Resul
     });
     let sniff = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
     if memchr_nul(sniff) {
-        return Ok(ReadOutcome::Binary);
+        return ReadOutcome::Binary;
     }
-    Ok(ReadOutcome::Text(encoding))
+    ReadOutcome::Text(encoding)
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {

@@ -34,10 +34,10 @@ impl DotEnvBeside {
         else {
             return DotEnvBeside::Unknown;
         };
-        if !path.exists() {
+        if !crate::snapshot::is_file(&path) && !path.exists() {
             return DotEnvBeside::Missing;
         }
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(bytes) = crate::snapshot::read(&path) else {
             return DotEnvBeside::Unreadable;
         };
         let shown = match file.path.rsplit_once('/') {

@@ -64,20 +64,15 @@ impl Disk {
     }
 
     pub fn read(&self, display: &str) -> Option<String> {
-        let path = self.path(display);
-        let meta = std::fs::metadata(&path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_READ_BYTES {
-            return None;
-        }
-        std::fs::read_to_string(path).ok()
+        crate::snapshot::read_text(&self.path(display), MAX_READ_BYTES)
     }
 
     pub fn is_file(&self, display: &str) -> bool {
-        self.path(display).is_file()
+        crate::snapshot::is_file(&self.path(display))
     }
 
     pub fn is_dir(&self, display: &str) -> bool {
-        self.path(display).is_dir()
+        crate::snapshot::is_dir(&self.path(display))
     }
 }
 
@@ -623,12 +618,11 @@ fn go_package(disk: &Disk, package: &str) -> Target {
     if package.ends_with(".go") {
         return Target::Code(vec![package.to_owned()]);
     }
-    let Ok(entries) = std::fs::read_dir(disk.path(package)) else {
+    let Some(names) = crate::snapshot::file_names(&disk.path(package)) else {
         return Target::Unresolved;
     };
-    let mut files: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().into_string().ok())
+    let mut files: Vec<String> = names
+        .into_iter()
         .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
         .filter_map(|f| join(package, &f))
         .collect();

@@ -24,7 +24,7 @@ pub fn setup_template(env_file: &Path, scan_top: Option<&Path>) -> Option<String
     let dir = dir.canonicalize().ok()?;
     let template = template_names(name)
         .into_iter()
-        .find(|candidate| dir.join(candidate).is_file())?;
+        .find(|candidate| crate::snapshot::is_file(&dir.join(candidate)))?;
     let file = dir.join(name);
     let top: Option<PathBuf> =
         repository_root(&file).or_else(|| scan_top.and_then(|top| top.canonicalize().ok()));

@@ -17,6 +17,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use serde::{Deserialize, Serialize};
+
 use crate::code::facts::CodeFacts;
 use crate::config::ci::CiFile;
 use crate::config::compose::{ComposeFile, EnvFileRef};
@@ -76,8 +78,26 @@ pub struct Summary {
     pub location: Option<std::path::PathBuf>,
 }
 
+/// A source file's summary as the summary cache keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeSummary {
+    role: FileRole,
+    kind: FileKind,
+    /// The file's length, when its bytes are read again for messages.
+    reread_len: Option<usize>,
+    /// Whether the summary knows where the file is on disk.
+    located: bool,
+    consumers: Vec<Consumer>,
+    reads: Vec<String>,
+    sets: Vec<String>,
+    loads_dotenv: bool,
+    secret_reads: Vec<SecretRead>,
+    provided: Vec<Provided>,
+    imports: Vec<String>,
+}
+
 /// Code that needs a key variable.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Consumer {
     pub variable: String,
     pub span: Range<usize>,
@@ -101,7 +121,7 @@ impl Consumer {
 }
 
 /// A string in code naming a secret file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecretRead {
     pub path: String,
     pub span: Range<usize>,
@@ -131,7 +151,7 @@ pub struct ResolvedEnvFile {
 }
 
 /// A variable a file provides.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provided {
     pub name: String,
     pub span: Range<usize>,
@@ -275,6 +295,58 @@ impl Summary {
         })
     }
 
+    /// What a source file's summary holds, to keep between runs (see [`crate::summary_cache`]);
+    /// None for other files, whose summaries are not kept.
+    pub fn cached_form(&self) -> Option<CodeSummary> {
+        let has_config = !self.kube.objects.is_empty()
+            || !self.kube.containers.is_empty()
+            || !self.kube.patched.is_empty()
+            || self.workflow.is_some()
+            || self.compose.is_some()
+            || self.dockerfile_env.is_some();
+        (self.kind.is_source() && !has_config).then(|| CodeSummary {
+            role: self.role,
+            kind: self.kind,
+            reread_len: self.reread.as_ref().map(|(_, len)| *len),
+            located: self.location.is_some(),
+            consumers: self.consumers.clone(),
+            reads: self.reads.clone(),
+            sets: self.sets.clone(),
+            loads_dotenv: self.loads_dotenv,
+            secret_reads: self.secret_reads.clone(),
+            provided: self.provided.clone(),
+            imports: self.imports.clone(),
+        })
+    }
+
+    /// The summary a [`CodeSummary`] was made from, for the file at `path` (shown) and
+    /// `location` (on disk).
+    pub fn from_cached(cached: CodeSummary, path: &str, location: &Path) -> Summary {
+        let reread = cached.reread_len.map(|len| (location.to_path_buf(), len));
+        Summary {
+            path: path.to_owned(),
+            role: cached.role,
+            bytes: match reread {
+                Some(_) => OnceLock::new(),
+                None => OnceLock::from(Vec::new()),
+            },
+            reread,
+            kind: cached.kind,
+            kube: KubeModel::default(),
+            workflow: None,
+            consumers: cached.consumers,
+            reads: cached.reads,
+            sets: cached.sets,
+            loads_dotenv: cached.loads_dotenv,
+            secret_reads: cached.secret_reads,
+            compose: None,
+            dockerfile_env: None,
+            provided: cached.provided,
+            imports: cached.imports,
+            location: cached.located.then(|| location.to_path_buf()),
+        }
+    }
+
     /// A source file that needs no key itself: kept for its imports, so that units can be
     /// followed through it (its bytes are not kept: no finding points into it).
     pub fn code(path: &str, kind: FileKind, role: FileRole, bytes: &[u8]) -> Summary {
@@ -310,7 +382,7 @@ impl Summary {
             let Some((location, len)) = &self.reread else {
                 return Vec::new();
             };
-            std::fs::read(location)
+            crate::snapshot::read(location)
                 .ok()
                 .filter(|bytes| bytes.len() == *len)
                 .unwrap_or_default()
@@ -336,6 +408,23 @@ pub fn followed_code(kind: FileKind) -> bool {
         kind,
         FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Go
     )
+}
+
+/// Whether a file of this kind can tell the cross-file rules anything: source code, and the
+/// configuration files that have a model.
+pub fn may_summarize(kind: FileKind) -> bool {
+    kind.is_source()
+        || matches!(
+            kind,
+            FileKind::Env
+                | FileKind::EnvExample
+                | FileKind::Dockerfile
+                | FileKind::Compose
+                | FileKind::Yaml
+                | FileKind::GithubWorkflow
+                | FileKind::GitlabCi
+                | FileKind::Kustomization
+        )
 }
 
 /// Files whose structure the wiring needs even when they never name a key: compose files,
@@ -618,19 +707,15 @@ fn env_file_names(
         return Some(None);
     }
     let full = dir.join(path);
-    if !full.is_file() {
+    if !crate::snapshot::is_file(&full) {
         return env_templates::setup_template(&full, scan_top).map(|_| None);
     }
     Some(read_env_names(&full))
 }
 
 fn read_env_names(path: &Path) -> Option<Vec<String>> {
-    let size = std::fs::metadata(path).ok()?.len();
-    if size > MAX_NEIGHBOUR_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let model = crate::config::model(FileKind::Env, &bytes)?;
+    let text = crate::snapshot::read_text(path, MAX_NEIGHBOUR_BYTES)?;
+    let model = crate::config::model(FileKind::Env, text.as_bytes())?;
     Some(model.settings.into_iter().map(|s| s.name).collect())
 }
 
@@ -661,11 +746,7 @@ fn resolve_generated(kube: &mut KubeModel, dir: &Path) {
     }
     for file in std::mem::take(&mut kube.patch_files) {
         let path = dir.join(&file);
-        let readable = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_NEIGHBOUR_BYTES);
-        if let Some(text) = readable
-            .then(|| std::fs::read_to_string(&path).ok())
-            .flatten()
-        {
+        if let Some(text) = crate::snapshot::read_text(&path, MAX_NEIGHBOUR_BYTES) {
             kube.patched
                 .extend(crate::config::kubernetes::patched_names(&text));
         }

@@ -8,7 +8,7 @@ use crate::file_kind::FileKind;
 use crate::file_role::test_path;
 
 /// What a read asks of the code's environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReadKind {
     /// The code fails without the variable, or hands it to an SDK client as its key.
     Required,

@@ -141,3 +141,20 @@ pub fn groq_key(seed: u64) -> String {
 pub fn mistral_key(seed: u64) -> String {
     random_chars(seed, 32)
 }
+
+/// Runs git in `dir` with a fixed identity and no signing; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
