@@ -44,6 +44,8 @@ enum Command {
         /// A rule code (KL101) or name (hardcoded-key).
         rule: String,
     },
+    /// Look for keys in every commit of a git repository's history (KL101, KL102).
+    History(HistoryArgs),
     /// Print the settings in force for a path, and where each comes from.
     Config {
         /// The path whose settings to show.
@@ -66,22 +68,49 @@ struct SettingsFileArgs {
 }
 
 #[derive(Args)]
-struct CheckArgs {
-    /// Files and directories to scan. Files named here are scanned even when git ignores them.
+struct HistoryArgs {
+    /// A work tree or a bare repository, or a directory in one.
     #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    path: PathBuf,
+    /// The commits to read: a revision and its ancestors (`main`), or a range (`v1.0..main`).
+    /// Default: every commit reachable from any ref.
+    #[arg(value_name = "REV-RANGE")]
+    range: Option<String>,
+    /// Read every commit reachable from any ref (the default).
+    #[arg(long, conflicts_with = "range")]
+    all: bool,
+    #[command(flatten)]
+    scan: ScanArgs,
+    #[command(flatten)]
+    file: SettingsFileArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// What is read and how: shared by `check` and `history`.
+#[derive(Args)]
+struct ScanArgs {
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 5_000_000)]
+    max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Treat NAME as a variable that holds an AI provider's key, besides the catalog's
+    /// (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...). Repeatable, or comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    key_var: Vec<String>,
+}
+
+/// How findings are reported: shared by `check` and `history`.
+#[derive(Args)]
+struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Run only these rules: codes or prefixes (KL101, KL1), comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    select: Vec<String>,
-    /// Do not run these rules: codes or prefixes, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    ignore: Vec<String>,
     /// Exit 0 even when problems are found.
     #[arg(long)]
     exit_zero: bool,
@@ -94,30 +123,35 @@ struct CheckArgs {
     /// When to use colours in human output (NO_COLOR is respected).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Do not honour .gitignore and git's exclude files (.keylintignore still applies).
-    #[arg(long)]
-    no_ignore: bool,
-    /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 5_000_000)]
-    max_file_size: u64,
     /// Show keys in full in every output format. Keys are masked otherwise.
     #[arg(long)]
     show_secrets: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    threads: usize,
-    /// Treat NAME as a variable that holds an AI provider's key, besides the catalog's
-    /// (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...). Repeatable, or comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "NAME")]
-    key_var: Vec<String>,
-    #[command(flatten)]
-    file: SettingsFileArgs,
     /// Report only findings that the baseline FILE does not hold.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
     /// Write today's findings to FILE as a baseline (reusing its salt if it is one), and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files and directories to scan. Files named here are scanned even when git ignores them.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Run only these rules: codes or prefixes (KL101, KL1), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+    /// Do not run these rules: codes or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Do not honour .gitignore and git's exclude files (.keylintignore still applies).
+    #[arg(long)]
+    no_ignore: bool,
+    #[command(flatten)]
+    scan: ScanArgs,
+    #[command(flatten)]
+    file: SettingsFileArgs,
     /// Report only findings on lines added or changed since the git revision REV (and in files
     /// git does not track): a pull request's own findings. Needs one directory to scan.
     #[arg(long, value_name = "REV", conflicts_with = "staged")]
@@ -129,6 +163,8 @@ struct CheckArgs {
     /// With --staged, neither read nor write the summary cache in .git/keylint/.
     #[arg(long)]
     no_cache: bool,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -166,6 +202,7 @@ pub fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::History(args) => history(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Config { path, file } => show_config(&path, &file),
@@ -191,10 +228,10 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let cache_key = args.staged.then(|| cache_key(&args, &in_force));
     crate::providers::add_custom(in_force.custom_providers)?;
     let mut settings = in_force.settings;
-    settings.max_file_size = args.max_file_size;
+    settings.max_file_size = args.scan.max_file_size;
     settings.respect_gitignore = !args.no_ignore;
-    settings.show_secrets = args.show_secrets;
-    settings.threads = args.threads;
+    settings.show_secrets = args.report.show_secrets;
+    settings.threads = args.scan.threads;
     let linter = Linter::new(settings)?;
     if args.staged {
         if let Some(path) = args.paths.iter().find(|path| !path.is_dir()) {
@@ -233,11 +270,68 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             });
         }
     }
+    let changed = match &args.diff {
+        Some(rev) => {
+            let [dir] = args.paths.as_slice() else {
+                return Err("--diff takes one directory to scan".to_owned());
+            };
+            if !dir.is_dir() {
+                return Err("--diff takes one directory to scan".to_owned());
+            }
+            Some(ChangedLines::since(rev, dir)?)
+        }
+        None => None,
+    };
+    finish(outcome, linter.rules(), &args.report, changed.as_ref())
+}
+
+fn history(args: HistoryArgs) -> Result<u8, String> {
+    let select: Vec<String> = crate::history::HISTORY_RULES
+        .iter()
+        .map(|code| code.to_string())
+        .collect();
+    let flags = Flags {
+        select: &select,
+        ignore: &[],
+        key_vars: &args.scan.key_var,
+    };
+    let in_force = match settings_in_force(&args.path, &args.file, &flags) {
+        Ok(in_force) => in_force,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return Ok(EXIT_ERROR);
+        }
+    };
+    crate::providers::add_custom(in_force.custom_providers)?;
+    let mut settings = in_force.settings;
+    settings.max_file_size = args.scan.max_file_size;
+    settings.show_secrets = args.report.show_secrets;
+    settings.threads = args.scan.threads;
+    let linter = Linter::new(settings)?;
+    let commits = match &args.range {
+        Some(range) => crate::history::Commits::Spec(range),
+        None => crate::history::Commits::All,
+    };
+    if !args.path.exists() {
+        return Err(format!("{}: no such directory", args.path.display()));
+    }
+    let outcome = crate::history::scan(&args.path, commits, &linter)?;
+    finish(outcome, linter.rules(), &args.report, None)
+}
+
+/// Writes the baseline or the report of `outcome`, with its notes, and says how to exit.
+/// `changed` keeps only the findings it touches (`--diff`).
+fn finish(
+    mut outcome: ScanOutcome,
+    rules: &[&'static crate::rules::RuleInfo],
+    args: &ReportArgs,
+    changed: Option<&ChangedLines>,
+) -> Result<u8, String> {
     if let Some(path) = &args.write_baseline {
         let salt = Baseline::read(path).ok().map(|old| old.salt);
         let baseline = Baseline::of(&outcome.findings, salt);
         baseline.write(path)?;
-        print_notes(&outcome, &args);
+        print_notes(&outcome, args);
         if !args.quiet {
             eprintln!(
                 "keylint: wrote a baseline of {} to {}",
@@ -250,20 +344,13 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     if let Some(path) = &args.baseline {
         outcome.baseline = Some(Baseline::read(path)?.apply(&mut outcome.findings));
     }
-    if let Some(rev) = &args.diff {
-        let [dir] = args.paths.as_slice() else {
-            return Err("--diff takes one directory to scan".to_owned());
-        };
-        if !dir.is_dir() {
-            return Err("--diff takes one directory to scan".to_owned());
-        }
-        let changed = ChangedLines::since(rev, dir)?;
+    if let Some(changed) = changed {
         outcome.findings.retain(|finding| changed.touches(finding));
     }
-    print_notes(&outcome, &args);
+    print_notes(&outcome, args);
     let report = Report {
         outcome: &outcome,
-        rules: linter.rules(),
+        rules,
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -349,7 +436,7 @@ fn ignore_broken_pipe(err: io::Error) -> io::Result<()> {
     }
 }
 
-fn print_notes(outcome: &ScanOutcome, args: &CheckArgs) {
+fn print_notes(outcome: &ScanOutcome, args: &ReportArgs) {
     let mut stderr = io::stderr().lock();
     for note in &outcome.notes {
         let shown = match note.level {
@@ -407,9 +494,9 @@ fn cache_key(args: &CheckArgs, in_force: &InForce) -> String {
         in_force.origins,
         args.select,
         args.ignore,
-        args.key_var,
+        args.scan.key_var,
         args.no_ignore,
-        args.max_file_size,
+        args.scan.max_file_size,
         args.paths,
         std::env::current_dir().ok(),
     ));
@@ -428,7 +515,7 @@ impl<'a> Flags<'a> {
         Flags {
             select: &args.select,
             ignore: &args.ignore,
-            key_vars: &args.key_var,
+            key_vars: &args.scan.key_var,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod file_role;
 pub mod finding;
 pub mod git_status;
 pub mod git_tree;
+pub mod history;
 pub mod keys;
 pub mod lint;
 pub mod parse;

@@ -312,6 +312,7 @@ impl Linter {
             provider: violation.provider.map(|p| p.id.as_str()),
             secret,
             related: Vec::new(),
+            commit: None,
         }
     }
 
@@ -529,6 +530,7 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             provider: None,
             secret: None,
             related,
+            commit: None,
         })
     }
 }

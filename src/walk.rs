@@ -621,7 +621,7 @@ fn explicitly_ignored(matcher: &Gitignore, cwd: &Path, path: &Path) -> bool {
     })
 }
 
-enum ReadOutcome {
+pub enum ReadOutcome {
     /// Text, decoded to UTF-8 from `Some` encoding.
     Text(Option<Encoding>),
     Binary,
@@ -640,7 +640,7 @@ fn read_file(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> std::io::Resul
 }
 
 /// Whether the bytes read are text to scan (decoded to UTF-8 in place), binary, or too large.
-fn text_or_not(buffer: &mut Vec<u8>, max_size: u64) -> ReadOutcome {
+pub fn text_or_not(buffer: &mut Vec<u8>, max_size: u64) -> ReadOutcome {
     if buffer.len() as u64 > max_size {
         return ReadOutcome::TooLarge(buffer.len() as u64);
     }

@@ -139,8 +139,9 @@ fn an_env_file_made_at_setup_is_ignored_as_seen_from_the_scan() {
 
 #[test]
 fn hostile_and_broken_files_give_notes_and_no_panic() {
-    let laughs =
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n\
+    // A Kubernetes object (other YAML is not parsed at all) with a billion laughs.
+    let laughs = "apiVersion: v1\nkind: ConfigMap\n\
+        a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n\
         b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n\
         d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n\
         f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n\

@@ -234,7 +234,7 @@ fn configuration_that_fails_to_parse_is_a_warning() {
         ),
         (
             "chart/templates/deploy.yaml",
-            b"image: {{ .Values.image }}\nenv:\n  OPENAI_API_KEY: x\n",
+            b"apiVersion: apps/v1\nkind: Deployment\nimage: {{ .Values.image }}\nenv:\n  OPENAI_API_KEY: x\n",
         ),
         ("broken.py", b"def f(:\n    OPENAI_API_KEY = 1\n"),
     ]);

@@ -212,6 +212,15 @@ pub fn model(kind: FileKind, bytes: &[u8]) -> Option<ConfigModel> {
 }
 
 fn yaml_model(kind: FileKind, bytes: &[u8]) -> ConfigModel {
+    // Other YAML gives settings only from Kubernetes objects, which name their `apiVersion`:
+    // an OpenAPI document or a lock file is not parsed.
+    let kubernetes_only = !matches!(
+        kind,
+        FileKind::Compose | FileKind::GithubWorkflow | FileKind::GitlabCi | FileKind::Kustomization
+    );
+    if kubernetes_only && memchr::memmem::find(bytes, b"apiVersion").is_none() {
+        return ConfigModel::default();
+    }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return ConfigModel {
             parse_failure: Some("not valid UTF-8; scanned as text only".into()),

@@ -45,6 +45,28 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     secret: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// `keylint history` only: the commit that brought the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<JsonCommit<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonCommit<'a> {
+    pub id: &'a str,
+    /// RFC 3339, UTC.
+    pub date: String,
+    /// Whether HEAD still holds the key.
+    pub in_head: bool,
+}
+
+impl<'a> JsonCommit<'a> {
+    pub fn of(commit: &'a crate::finding::Commit) -> Self {
+        JsonCommit {
+            id: &commit.id,
+            date: commit.timestamp(),
+            in_head: commit.in_head,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -104,6 +126,7 @@ impl Reporter for JsonReporter {
                         message: &r.message,
                     })
                     .collect(),
+                commit: f.commit.as_deref().map(JsonCommit::of),
             })
             .collect();
         let document = JsonReport {

@@ -110,15 +110,18 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 /// keylint's own facts about a result.
 #[derive(Serialize)]
-struct ResultProperties {
+struct ResultProperties<'a> {
     /// What the file is for (`production`, `test`, `example`, `recorded-data`, `ci`,
     /// `deployment`).
     role: FileRole,
+    /// `keylint history` only: the commit that brought the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<super::json::JsonCommit<'a>>,
 }
 
 #[derive(Serialize)]
@@ -292,7 +295,10 @@ impl Reporter for SarifReporter {
                     })
                     .collect(),
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
-                properties: ResultProperties { role: f.role },
+                properties: ResultProperties {
+                    role: f.role,
+                    commit: f.commit.as_deref().map(super::json::JsonCommit::of),
+                },
             })
             .collect();
         let log = Log {
