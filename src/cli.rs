@@ -46,6 +46,9 @@ enum Command {
     },
     /// Look for keys in every commit of a git repository's history (KL101, KL102).
     History(HistoryArgs),
+    /// Diagnose a 401 where it happens: which value of each key variable a program run here
+    /// sees, from where, and what is wrong with it.
+    Doctor(DoctorArgs),
     /// Print the settings in force for a path, and where each comes from.
     Config {
         /// The path whose settings to show.
@@ -85,6 +88,34 @@ struct HistoryArgs {
     file: SettingsFileArgs,
     #[command(flatten)]
     report: ReportArgs,
+}
+
+#[derive(Args)]
+struct DoctorArgs {
+    /// The project folder: where the program runs and its .env files are.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Judge the values compose service NAME's container gets (its environment, env_files and
+    /// ${...} interpolation), not those of a program run in this shell.
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// Ask each key's provider whether the key works: one harmless request per key
+    /// (OpenAI: GET {base_url}/models). The key goes to the provider's host, or to the base URL
+    /// set in OPENAI_BASE_URL, and nowhere else.
+    #[arg(long)]
+    live: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Human)]
+    format: DoctorFormat,
+    /// When to use colours in human output (NO_COLOR is respected).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DoctorFormat {
+    Human,
+    Json,
 }
 
 /// What is read and how: shared by `check` and `history`.
@@ -163,6 +194,11 @@ struct CheckArgs {
     /// With --staged, neither read nor write the summary cache in .git/keylint/.
     #[arg(long)]
     no_cache: bool,
+    /// Ask each found key's provider whether the key is live (one harmless request per
+    /// distinct key; OpenAI keys go to OPENAI_BASE_URL when it is set). Findings of
+    /// hardcoded-key get `verified: live | revoked | unknown`.
+    #[arg(long)]
+    verify: bool,
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -205,6 +241,7 @@ pub fn run() -> ExitCode {
         Command::History(args) => history(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Doctor(args) => doctor(args),
         Command::Config { path, file } => show_config(&path, &file),
     };
     match result {
@@ -232,6 +269,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     settings.respect_gitignore = !args.no_ignore;
     settings.show_secrets = args.report.show_secrets;
     settings.threads = args.scan.threads;
+    settings.keep_keys = args.verify;
     let linter = Linter::new(settings)?;
     if args.staged {
         if let Some(path) = args.paths.iter().find(|path| !path.is_dir()) {
@@ -282,7 +320,13 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         }
         None => None,
     };
-    finish(outcome, linter.rules(), &args.report, changed.as_ref())
+    finish(
+        outcome,
+        linter.rules(),
+        &args.report,
+        changed.as_ref(),
+        args.verify,
+    )
 }
 
 fn history(args: HistoryArgs) -> Result<u8, String> {
@@ -316,16 +360,57 @@ fn history(args: HistoryArgs) -> Result<u8, String> {
         return Err(format!("{}: no such directory", args.path.display()));
     }
     let outcome = crate::history::scan(&args.path, commits, &linter)?;
-    finish(outcome, linter.rules(), &args.report, None)
+    finish(outcome, linter.rules(), &args.report, None, false)
+}
+
+fn doctor(args: DoctorArgs) -> Result<u8, String> {
+    let request = crate::doctor::Request {
+        project: &args.path,
+        environment: std::env::vars().collect(),
+        service: args.service.as_deref(),
+        live: args.live,
+    };
+    let diagnosis = crate::doctor::diagnose(&request)?;
+    let text = match args.format {
+        DoctorFormat::Human => {
+            crate::doctor::render::human(&diagnosis, use_color(args.color, None))
+        }
+        DoctorFormat::Json => crate::doctor::render::json(&diagnosis),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)
+        .map_err(|err| format!("writing the diagnosis: {err}"))?;
+    Ok(if diagnosis.failed() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Whether human output is coloured: `--color`, else on a terminal unless NO_COLOR is set.
+fn use_color(choice: ColorChoice, output: Option<&Path>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    }
 }
 
 /// Writes the baseline or the report of `outcome`, with its notes, and says how to exit.
-/// `changed` keeps only the findings it touches (`--diff`).
+/// `changed` keeps only the findings it touches (`--diff`); `verify` asks the providers about
+/// the keys of the findings left (`--verify`).
 fn finish(
     mut outcome: ScanOutcome,
     rules: &[&'static crate::rules::RuleInfo],
     args: &ReportArgs,
     changed: Option<&ChangedLines>,
+    verify: bool,
 ) -> Result<u8, String> {
     if let Some(path) = &args.write_baseline {
         let salt = Baseline::read(path).ok().map(|old| old.salt);
@@ -347,20 +432,30 @@ fn finish(
     if let Some(changed) = changed {
         outcome.findings.retain(|finding| changed.touches(finding));
     }
+    if verify {
+        let base_url = crate::doctor::BASE_URL_VARS.iter().find_map(|name| {
+            let value = std::env::var(name).ok()?;
+            (!value.trim().is_empty()).then(|| (name.to_string(), value))
+        });
+        if let Some((name, url)) = &base_url {
+            outcome.notes.push(Note {
+                path: name.clone(),
+                level: NoteLevel::Info,
+                message: format!(
+                    "--verify asks about OpenAI keys at {}/models",
+                    url.trim().trim_end_matches('/')
+                ),
+            });
+        }
+        let base_url = base_url.map(|(_, url)| url);
+        crate::verify::verify(&mut outcome.findings, base_url.as_deref());
+    }
     print_notes(&outcome, args);
     let report = Report {
         outcome: &outcome,
         rules,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && io::stdout().is_terminal()
-        }
-    };
+    let color = use_color(args.color, args.output.as_deref());
     let reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(HumanReporter {
             color,

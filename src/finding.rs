@@ -35,6 +35,41 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// For `keylint history`: the commit that brought the key.
     pub commit: Option<Box<Commit>>,
+    /// For `check --verify`: what the key's provider said of it.
+    pub verified: Option<Verified>,
+    /// For `check --verify`: the key itself, until it is asked about; never reported.
+    pub key: Option<UnshownKey>,
+}
+
+/// What the provider said of a found key (`check --verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    /// The provider accepted it.
+    Live,
+    /// The provider refused it as a key.
+    Revoked,
+    /// No answer about the key itself (no endpoint, a network error, another refusal).
+    Unknown,
+}
+
+impl Verified {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verified::Live => "live",
+            Verified::Revoked => "revoked",
+            Verified::Unknown => "unknown",
+        }
+    }
+}
+
+/// A key kept in full for a request to its provider: `Debug` masks it, nothing serializes it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnshownKey(pub Box<str>);
+
+impl std::fmt::Debug for UnshownKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnshownKey(***)")
+    }
 }
 
 /// The commit a key was found in by `keylint history`.

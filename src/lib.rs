@@ -9,6 +9,7 @@ pub mod changed_lines;
 pub mod cli;
 pub mod code;
 pub mod config;
+pub mod doctor;
 pub mod file_kind;
 pub mod file_role;
 pub mod finding;
@@ -28,6 +29,7 @@ pub mod source;
 pub mod staged;
 pub mod summary_cache;
 pub mod suppression;
+pub mod verify;
 pub mod walk;
 pub mod wiring;
 

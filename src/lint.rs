@@ -49,6 +49,8 @@ pub struct Settings {
     pub severity: Vec<(String, Severity)>,
     /// Roles the settings file gives some paths.
     pub roles: Option<Roles>,
+    /// `check --verify`: hardcoded-key findings carry the key, for a request to its provider.
+    pub keep_keys: bool,
 }
 
 impl Default for Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             per_file_ignores: None,
             severity: Vec::new(),
             roles: None,
+            keep_keys: false,
         }
     }
 }
@@ -313,6 +316,11 @@ impl Linter {
             secret,
             related: Vec::new(),
             commit: None,
+            verified: None,
+            key: (self.settings.keep_keys && rule.code == "KL101").then(|| {
+                let text = String::from_utf8_lossy(&source.bytes[secret_span.clone()]);
+                crate::finding::UnshownKey(text.into())
+            }),
         }
     }
 
@@ -531,6 +539,8 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
             secret: None,
             related,
             commit: None,
+            verified: None,
+            key: None,
         })
     }
 }

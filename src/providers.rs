@@ -23,6 +23,19 @@ pub struct Provider {
     /// Other hosts of the provider's API (Azure's per-resource hosts).
     pub hosts: Vec<String>,
     pub shapes: Vec<KeyShape>,
+    /// How to ask the provider whether a key works (`keylint doctor --live`, `check --verify`).
+    pub key_check: Option<KeyCheck>,
+}
+
+/// A harmless authenticated request that tells whether a key works: `GET url` with the key in
+/// `header`, after `prefix`.
+#[derive(Debug, Clone)]
+pub struct KeyCheck {
+    pub url: String,
+    pub header: String,
+    pub prefix: String,
+    /// Other headers the API requires (`anthropic-version`).
+    pub extra: Vec<(String, String)>,
 }
 
 /// One shape a provider's keys take.
@@ -258,6 +271,7 @@ impl CustomProvider<'_> {
                 mixed_case: false,
                 regex,
             }],
+            key_check: None,
         })
     }
 }
@@ -333,7 +347,21 @@ fn parse_provider(node: &Yaml) -> Result<Provider, String> {
         base_urls: string_list(node, "base_urls"),
         hosts: string_list(node, "hosts"),
         shapes,
+        key_check: key_check(&node["key_check"]),
         id,
+    })
+}
+
+fn key_check(node: &Yaml) -> Option<KeyCheck> {
+    Some(KeyCheck {
+        url: node["url"].as_str()?.to_owned(),
+        header: node["header"].as_str()?.to_owned(),
+        prefix: node["prefix"].as_str().unwrap_or("").to_owned(),
+        extra: string_list(node, "extra")
+            .iter()
+            .filter_map(|h| h.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect(),
     })
 }
 

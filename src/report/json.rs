@@ -48,6 +48,9 @@ struct JsonFinding<'a> {
     /// `keylint history` only: the commit that brought the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<JsonCommit<'a>>,
+    /// `check --verify` only: `live`, `revoked` or `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +130,7 @@ impl Reporter for JsonReporter {
                     })
                     .collect(),
                 commit: f.commit.as_deref().map(JsonCommit::of),
+                verified: f.verified.map(|v| v.as_str()),
             })
             .collect();
         let document = JsonReport {

@@ -122,6 +122,9 @@ struct ResultProperties<'a> {
     /// `keylint history` only: the commit that brought the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<super::json::JsonCommit<'a>>,
+    /// `check --verify` only: `live`, `revoked` or `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -298,6 +301,7 @@ impl Reporter for SarifReporter {
                 properties: ResultProperties {
                     role: f.role,
                     commit: f.commit.as_deref().map(super::json::JsonCommit::of),
+                    verified: f.verified.map(|v| v.as_str()),
                 },
             })
             .collect();

@@ -1,0 +1,192 @@
+//! `keylint doctor`: why a program here gets a 401 now. For each provider key variable the
+//! project's code reads or the environment sets: where its value comes from (the process
+//! environment, the `.env` files the code loads, a compose service), which value the program
+//! sees and why, what is wrong with it, and with `--live` what the provider says of it.
+
+pub mod checks;
+pub mod live;
+pub mod render;
+pub mod sources;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::providers::{catalog, Provider};
+use checks::Check;
+use live::Verdict;
+use sources::{Origin, Resolved};
+
+/// Variables that point the SDK at another API, or name the organization and project.
+pub const BASE_URL_VARS: &[&str] = &["OPENAI_BASE_URL", "OPENAI_API_BASE"];
+pub const ORG_VARS: &[&str] = &["OPENAI_ORG_ID", "OPENAI_ORGANIZATION"];
+pub const PROJECT_VARS: &[&str] = &["OPENAI_PROJECT_ID"];
+
+/// What the doctor is asked.
+pub struct Request<'a> {
+    pub project: &'a Path,
+    /// The process environment (passed in, so tests never see the developer's own).
+    pub environment: BTreeMap<String, String>,
+    /// `--service NAME`: judge the value a compose service's container gets.
+    pub service: Option<&'a str>,
+    /// `--live`: ask the provider about each key.
+    pub live: bool,
+}
+
+/// What the doctor found.
+#[derive(Serialize)]
+pub struct Diagnosis {
+    /// How `.env` files are loaded, as the project's code does it.
+    pub loader: String,
+    pub variables: Vec<Variable>,
+    /// Things said about the run, not about one variable.
+    pub notes: Vec<String>,
+}
+
+impl Diagnosis {
+    /// Whether any check failed.
+    pub fn failed(&self) -> bool {
+        self.variables
+            .iter()
+            .any(|v| v.checks.iter().any(|c| !c.ok) || v.live.as_ref().is_some_and(|l| !l.ok))
+    }
+}
+
+/// One key variable.
+#[derive(Serialize)]
+pub struct Variable {
+    pub name: String,
+    /// The catalog id of the provider whose key it should hold (`openai`).
+    pub provider: Option<String>,
+    /// That provider's name, for people.
+    #[serde(skip)]
+    pub provider_name: Option<String>,
+    /// Where the project's code reads it (`app.py:3`).
+    pub read_at: Vec<String>,
+    /// Every place that gives it a value, the winner first marked.
+    pub sources: Vec<Origin>,
+    /// Why the winner wins (when there is more than one source, or none).
+    pub why: String,
+    pub checks: Vec<Check>,
+    /// `--live`: what the provider said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Verdict>,
+}
+
+/// The diagnosis of `request`.
+pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
+    let project = sources::Project::read(request.project)?;
+    let resolved = match request.service {
+        Some(service) => sources::resolve_service(&project, service, &request.environment)?,
+        None => sources::resolve_local(&project, &request.environment),
+    };
+    let mut names: Vec<String> = project.key_reads.keys().cloned().collect();
+    for name in request.environment.keys() {
+        if provider_of(name).is_some() && !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    for name in resolved.values.keys() {
+        if provider_of(name).is_some() && !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names.sort();
+    let mut notes = resolved.notes.clone();
+    if names.is_empty() {
+        notes.push(
+            "no provider key variable is read by the code here or set in the environment"
+                .to_owned(),
+        );
+    }
+    let base_url = resolved.first_winner(BASE_URL_VARS);
+    let mut variables = Vec::new();
+    for name in names {
+        let provider = provider_of(&name);
+        let sources = resolved.values.get(&name).cloned().unwrap_or_default();
+        let value = sources.iter().find(|s| s.wins).map(|s| s.value.clone());
+        let mut checks = checks::key(
+            &name,
+            value.as_deref(),
+            provider,
+            base_url.as_ref(),
+            resolved.unset_fix.as_deref(),
+        );
+        if provider.is_some_and(|p| p.id == "openai") {
+            checks.extend(checks::openai_settings(&resolved));
+        }
+        let live = match (&value, provider) {
+            (Some(value), Some(provider)) if request.live => Some(ask(
+                provider,
+                value,
+                base_url.as_ref().map(|b| b.1.as_str()),
+                &resolved,
+            )),
+            _ => None,
+        };
+        variables.push(Variable {
+            read_at: project.key_reads.get(&name).cloned().unwrap_or_default(),
+            provider: provider.map(|p| p.id.clone()),
+            provider_name: provider.map(|p| p.name.clone()),
+            why: resolved.why.get(&name).cloned().unwrap_or_else(|| {
+                if sources.is_empty() {
+                    "nothing sets it here".to_owned()
+                } else {
+                    String::new()
+                }
+            }),
+            sources,
+            name,
+            checks,
+            live,
+        });
+    }
+    Ok(Diagnosis {
+        loader: resolved.loader.clone(),
+        variables,
+        notes,
+    })
+}
+
+/// `--live`: what `provider` says of `value`, the key alone (without the stray characters the
+/// checks found around it); not asked when the value is no key of `provider`.
+fn ask(provider: &Provider, value: &str, base_url: Option<&str>, resolved: &Resolved) -> Verdict {
+    use crate::rules::key_setting::{clean, is_placeholder, strip_bearer, whole_key};
+    let key = clean(value.trim());
+    let key = strip_bearer(key).unwrap_or(key).trim();
+    if key.is_empty() || is_placeholder(key) {
+        return Verdict::skipped("not asked: the value is no key");
+    }
+    if let Some((found, _)) = whole_key(key, None) {
+        let elsewhere = base_url.is_some_and(|url| {
+            found
+                .base_urls
+                .iter()
+                .any(|host| checks::host_of(url).ends_with(host.as_str()))
+        });
+        if found.id != provider.id && !elsewhere {
+            return Verdict::skipped(&format!(
+                "not asked: the value is {} {} key, not {} {} key",
+                crate::rules::key_setting::article(&found.name),
+                found.name,
+                crate::rules::key_setting::article(&provider.name),
+                provider.name
+            ));
+        }
+    }
+    let mut verdict = live::probe(provider, key, base_url, resolved);
+    if key != value {
+        verdict
+            .explanation
+            .push_str(" (asked with the key alone, without the characters around it)");
+    }
+    verdict
+}
+
+/// The provider whose key variable `name` is.
+pub fn provider_of(name: &str) -> Option<&'static Provider> {
+    catalog()
+        .iter()
+        .find(|p| p.env.iter().any(|env| env == name))
+}

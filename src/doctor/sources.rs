@@ -1,0 +1,598 @@
+//! Where a variable's value comes from, and which one the program sees: the process
+//! environment, the `.env` files the code loads (python-dotenv, Node's dotenv, Next.js), or a
+//! compose service's `environment` and `env_file`s.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::file_kind::FileKind;
+use crate::lint::{Linter, Settings};
+
+/// One place that gives a variable a value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Origin {
+    /// "the environment", ".env", "compose service `web` environment".
+    pub place: String,
+    /// The value itself: never shown, never serialized.
+    #[serde(skip)]
+    pub value: String,
+    /// The value masked: its key prefix and last four characters.
+    pub shown: String,
+    /// The program sees this one.
+    pub wins: bool,
+}
+
+impl Origin {
+    fn new(place: impl Into<String>, value: &str) -> Origin {
+        Origin {
+            place: place.into(),
+            value: value.to_owned(),
+            shown: shown(value),
+            wins: false,
+        }
+    }
+}
+
+/// The values of every variable, by name, with the winner marked, and why it wins.
+#[derive(Default)]
+pub struct Resolved {
+    pub loader: String,
+    pub values: BTreeMap<String, Vec<Origin>>,
+    pub why: BTreeMap<String, String>,
+    pub notes: Vec<String>,
+    /// How to give a variable that nothing sets a value here (`{NAME}` stands for its name);
+    /// None: in the environment or the `.env` file the program loads.
+    pub unset_fix: Option<String>,
+}
+
+impl Resolved {
+    fn add(&mut self, name: String, origin: Origin) {
+        self.values.entry(name).or_default().push(origin);
+    }
+
+    /// The value the program sees of the first of `names` that has one: (name, value).
+    pub fn first_winner(&self, names: &[&str]) -> Option<(String, String)> {
+        names.iter().find_map(|name| {
+            let origins = self.values.get(*name)?;
+            let winner = origins.iter().find(|o| o.wins)?;
+            Some((name.to_string(), winner.value.clone()))
+        })
+    }
+}
+
+/// How the project's code loads `.env` files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loader {
+    /// Nothing loads one: the program sees the environment only.
+    None,
+    /// python-dotenv's `load_dotenv()`.
+    PythonDotenv { overrides: bool },
+    /// Node's `dotenv` (`require("dotenv").config()`, `import "dotenv/config"`).
+    NodeDotenv { overrides: bool },
+    /// Next.js, which loads `.env*` files itself.
+    NextJs,
+}
+
+impl Loader {
+    /// The call that loads `.env`, as the code writes it.
+    pub fn call(&self) -> &'static str {
+        match self {
+            Loader::PythonDotenv { .. } => "load_dotenv()",
+            Loader::NodeDotenv { .. } => "dotenv.config()",
+            Loader::NextJs => "Next.js",
+            Loader::None => "nothing",
+        }
+    }
+
+    /// The call that makes `.env` win over the environment.
+    pub fn overriding_call(&self) -> &'static str {
+        match self {
+            Loader::PythonDotenv { .. } => "load_dotenv(override=True)",
+            Loader::NodeDotenv { .. } => "dotenv.config({ override: true })",
+            Loader::NextJs | Loader::None => "nothing",
+        }
+    }
+}
+
+/// What the doctor reads of the project.
+pub struct Project {
+    pub dir: PathBuf,
+    pub loader: Loader,
+    /// Key variables the code reads, with where (`app.py:3`).
+    pub key_reads: BTreeMap<String, Vec<String>>,
+}
+
+impl Project {
+    /// Reads the project's source files through the wiring model: which key variables they
+    /// read, and how they load `.env` files.
+    pub fn read(dir: &Path) -> Result<Project, String> {
+        if !dir.is_dir() {
+            return Err(format!("{}: not a directory", dir.display()));
+        }
+        let settings = Settings {
+            select: crate::wiring::CROSS_FILE_RULES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            ..Settings::default()
+        };
+        let linter = Linter::new(settings)?;
+        let mut key_reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let (mut python_loads, mut node_loads) = (None::<bool>, None::<bool>);
+        let walk = ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
+            .build();
+        let mut files: Vec<PathBuf> = walk
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(|e| e.into_path())
+            .filter(|p| crate::wiring::followed_code(FileKind::of(p)))
+            .collect();
+        files.sort();
+        for path in files {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let shown = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let kind = FileKind::of(&path);
+            let report = linter.lint_bytes(
+                &shown,
+                &path,
+                kind,
+                crate::rules::GitStatus::Committable,
+                &bytes,
+            );
+            let Some(summary) = report.summary else {
+                continue;
+            };
+            for consumer in &summary.consumers {
+                if super::provider_of(&consumer.variable).is_some() {
+                    let at = format!("{}:{}", shown, line_of(&bytes, consumer.span.start));
+                    let reads = key_reads.entry(consumer.variable.clone()).or_default();
+                    if !reads.contains(&at) {
+                        reads.push(at);
+                    }
+                }
+            }
+            if summary.loads_dotenv {
+                let text = String::from_utf8_lossy(&bytes);
+                let overrides = text.contains("override=True") || text.contains("override: true");
+                let slot = if kind == FileKind::Python {
+                    &mut python_loads
+                } else {
+                    &mut node_loads
+                };
+                *slot = Some(slot.unwrap_or(false) || overrides);
+            }
+        }
+        let next = std::fs::read_to_string(dir.join("package.json"))
+            .is_ok_and(|text| text.contains("\"next\""));
+        let loader = match (python_loads, next, node_loads) {
+            (Some(overrides), _, _) => Loader::PythonDotenv { overrides },
+            (None, true, _) => Loader::NextJs,
+            (None, false, Some(overrides)) => Loader::NodeDotenv { overrides },
+            (None, false, None) => Loader::None,
+        };
+        Ok(Project {
+            dir: dir.to_path_buf(),
+            loader,
+            key_reads,
+        })
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The variables of an env file (the last definition of each), or None when it is missing.
+fn env_file(path: &Path) -> Option<Vec<(String, String)>> {
+    let bytes = std::fs::read(path).ok()?;
+    let file = crate::parse::env::parse(&bytes);
+    let mut values: Vec<(String, String)> = Vec::new();
+    for entry in file.entries {
+        let Some(value) = entry.value else {
+            continue;
+        };
+        values.retain(|(name, _)| *name != entry.name);
+        values.push((entry.name, value.text));
+    }
+    Some(values)
+}
+
+/// Values as a program run here sees them: the environment, then the `.env` files its loader
+/// reads, in the loader's order.
+pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) -> Resolved {
+    let (files, overrides, loader): (Vec<String>, bool, String) = match &project.loader {
+        Loader::None => (
+            vec![".env".to_owned()],
+            false,
+            "no code here loads a .env file: the program sees the environment only".to_owned(),
+        ),
+        Loader::PythonDotenv { overrides } => (
+            vec![".env".to_owned()],
+            *overrides,
+            format!(
+                "python-dotenv: load_dotenv({})",
+                if *overrides { "override=True" } else { "" }
+            ),
+        ),
+        Loader::NodeDotenv { overrides } => (
+            vec![".env".to_owned()],
+            *overrides,
+            format!(
+                "Node dotenv: config({})",
+                if *overrides { "{ override: true }" } else { "" }
+            ),
+        ),
+        Loader::NextJs => {
+            let mode = environment
+                .get("NODE_ENV")
+                .cloned()
+                .unwrap_or_else(|| "development".to_owned());
+            let mut files = vec![format!(".env.{mode}.local")];
+            if mode != "test" {
+                files.push(".env.local".to_owned());
+            }
+            files.push(format!(".env.{mode}"));
+            files.push(".env".to_owned());
+            (
+                files,
+                false,
+                format!("Next.js ({mode}): {}", "the environment, then .env files"),
+            )
+        }
+    };
+    let mut resolved = Resolved {
+        loader,
+        ..Resolved::default()
+    };
+    for (name, value) in environment {
+        resolved.add(name.clone(), Origin::new("the environment", value));
+    }
+    for file in &files {
+        let Some(values) = env_file(&project.dir.join(file)) else {
+            continue;
+        };
+        for (name, value) in values {
+            resolved.add(name, Origin::new(file.clone(), &value));
+        }
+    }
+    for (name, origins) in resolved.values.iter_mut() {
+        let from_env = origins.iter().position(|o| o.place == "the environment");
+        let first_file = origins.iter().position(|o| o.place != "the environment");
+        let (winner, why) = match (&project.loader, from_env, first_file) {
+            (Loader::None, Some(env), _) => (Some(env), if first_file.is_some() {
+                "nothing in the code loads .env, so the program sees the environment's value".to_owned()
+            } else {
+                String::new()
+            }),
+            (Loader::None, None, Some(_)) => (
+                None,
+                "the value in .env never reaches the program: nothing in the code loads .env (call load_dotenv() or dotenv.config() first)".to_owned(),
+            ),
+            (_, Some(_), Some(file)) if overrides => (
+                Some(file),
+                format!("{} wins: the loader is told to override the environment", origins[file].place),
+            ),
+            (Loader::NextJs, Some(env), Some(_)) => (
+                Some(env),
+                "the environment wins: Next.js never overrides a variable that is already set".to_owned(),
+            ),
+            (_, Some(env), Some(file)) => (
+                Some(env),
+                format!(
+                    "the environment wins: {} keeps a variable that is already set, so the value in {} is ignored (unset {name} in the shell, or call {})",
+                    project.loader.call(),
+                    origins[file].place,
+                    project.loader.overriding_call()
+                ),
+            ),
+            (_, Some(env), None) => (Some(env), String::new()),
+            (_, None, Some(file)) => (
+                Some(file),
+                if origins.len() > 1 {
+                    format!("{} comes first in the loader's order", origins[file].place)
+                } else {
+                    String::new()
+                },
+            ),
+            (_, None, None) => (None, String::new()),
+        };
+        if let Some(winner) = winner {
+            origins[winner].wins = true;
+        }
+        if !why.is_empty() {
+            resolved.why.insert(name.clone(), why);
+        }
+    }
+    resolved
+}
+
+/// Values as the container of compose service `service` sees them: its `environment` (with
+/// `${...}` filled from the shell, then the `.env` beside the compose file), then its
+/// `env_file`s, the last one first.
+pub fn resolve_service(
+    project: &Project,
+    service: &str,
+    environment: &BTreeMap<String, String>,
+) -> Result<Resolved, String> {
+    let compose_path = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+    ]
+    .iter()
+    .map(|name| project.dir.join(name))
+    .find(|path| path.is_file())
+    .ok_or_else(|| format!("--service: no compose file in {}", project.dir.display()))?;
+    let compose_name = compose_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes =
+        std::fs::read(&compose_path).map_err(|err| format!("{}: {err}", compose_path.display()))?;
+    let model = crate::config::model(FileKind::Compose, &bytes)
+        .ok_or_else(|| format!("{compose_name}: not a compose file"))?;
+    if let Some(failure) = &model.parse_failure {
+        return Err(format!("{compose_name}: {failure}"));
+    }
+    let compose = model
+        .compose
+        .as_ref()
+        .ok_or_else(|| format!("{compose_name}: no services"))?;
+    let Some(unit) = compose.services.iter().find(|s| s.name == service) else {
+        let names: Vec<&str> = compose.services.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "--service: {compose_name} has no service `{service}` (it has: {})",
+            names.join(", ")
+        ));
+    };
+    let dot_env: BTreeMap<String, String> = env_file(&project.dir.join(".env"))
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let lookup = |name: &str| -> Option<(String, &'static str)> {
+        environment
+            .get(name)
+            .map(|v| (v.clone(), "the shell"))
+            .or_else(|| {
+                dot_env
+                    .get(name)
+                    .map(|v| (v.clone(), ".env beside the compose file"))
+            })
+    };
+    let mut resolved = Resolved {
+        loader: format!("compose service `{service}` ({compose_name})"),
+        ..Resolved::default()
+    };
+    for setting in &model.settings {
+        let crate::config::Place::ComposeEnvironment { service: owner, .. } = &setting.place else {
+            continue;
+        };
+        if owner != service {
+            continue;
+        }
+        let place = format!("{compose_name} `environment`");
+        let origin = match &setting.value {
+            None => match lookup(&setting.name) {
+                Some((value, from)) => {
+                    Origin::new(format!("{place}, passed through from {from}"), &value)
+                }
+                None => {
+                    resolved.why.insert(
+                        setting.name.clone(),
+                        format!(
+                            "{place} passes {} through, but neither the shell nor .env sets it",
+                            setting.name
+                        ),
+                    );
+                    continue;
+                }
+            },
+            Some(value) => {
+                let (text, from) = interpolate(&value.text, &lookup);
+                let place = match from {
+                    Some(from) => format!("{place}, filled from {from}"),
+                    None => place,
+                };
+                Origin::new(place, &text)
+            }
+        };
+        resolved
+            .values
+            .entry(setting.name.clone())
+            .or_default()
+            .push(origin);
+    }
+    for reference in unit.env_files.iter().rev() {
+        let path = compose_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&reference.path);
+        let Some(values) = env_file(&path) else {
+            resolved.notes.push(format!(
+                "env_file {} does not exist: compose refuses to start the service unless \
+                     it is marked `required: false`",
+                reference.path
+            ));
+            continue;
+        };
+        for (name, value) in values {
+            resolved.add(
+                name,
+                Origin::new(format!("env_file {}", reference.path), &value),
+            );
+        }
+    }
+    for (name, origins) in resolved.values.iter_mut() {
+        origins[0].wins = true;
+        if origins.len() > 1 {
+            let why = if origins[0].place.starts_with("env_file") {
+                format!(
+                    "{} wins: a later env_file overrides an earlier one",
+                    origins[0].place
+                )
+            } else {
+                "the service's `environment` wins: compose gives it precedence over `env_file`"
+                    .to_owned()
+            };
+            resolved.why.insert(name.clone(), why);
+        }
+    }
+    resolved.unset_fix = Some(format!(
+        "pass it to service `{service}` in {compose_name}: `environment: [{{NAME}}]` passes the shell's value through, or an env_file that sets it"
+    ));
+    for name in environment
+        .keys()
+        .filter(|n| super::provider_of(n).is_some())
+    {
+        if !resolved.values.contains_key(name) {
+            resolved.why.entry(name.clone()).or_insert_with(|| {
+                format!("the shell sets {name}, but service `{service}` does not pass it to its container")
+            });
+        }
+    }
+    Ok(resolved)
+}
+
+/// `text` with `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?message}` and `$NAME`
+/// filled as compose fills them; and where the first value came from.
+fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<(String, &'static str)>,
+) -> (String, Option<&'static str>) {
+    let mut out = String::new();
+    let mut from = None;
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+            continue;
+        }
+        let (inner, tail) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], &braced[end + 1..]),
+                None => (braced, ""),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        let name_end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let (name, operator) = inner.split_at(name_end);
+        let found = lookup(name);
+        let empty_counts = operator.starts_with(':');
+        let set = match &found {
+            Some((value, _)) => !(empty_counts && value.is_empty()),
+            None => false,
+        };
+        let default = operator
+            .trim_start_matches(':')
+            .strip_prefix('-')
+            .unwrap_or("");
+        match found {
+            Some((value, source)) if set => {
+                out.push_str(&value);
+                from.get_or_insert(source);
+            }
+            _ => out.push_str(default),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    (out, from)
+}
+
+/// A value as the doctor shows it: what stands before the key (spaces, quotes, `Bearer `), the
+/// key's literal prefix and the value's last four characters, with its length; control
+/// characters escaped.
+pub fn shown(value: &str) -> String {
+    use crate::rules::key_setting::{clean, known_prefix, strip_bearer, whole_key};
+    if value.is_empty() {
+        return "(empty)".to_owned();
+    }
+    let bare = clean(value.trim());
+    let bare = strip_bearer(bare).unwrap_or(bare).trim();
+    let leading = value.find(bare).map_or("", |at| &value[..at]);
+    let prefix = whole_key(bare, None)
+        .map(|(_, shape)| shape.keep.as_str())
+        .or_else(|| known_prefix(bare).map(|(_, p)| p))
+        .unwrap_or("");
+    let visible = format!("{leading}{prefix}");
+    let chars: Vec<char> = value.chars().collect();
+    let shown = if chars.len() <= visible.chars().count() + 8 {
+        format!("{visible}…")
+    } else {
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{visible}…{tail}")
+    };
+    let escaped: String = shown
+        .chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            '\t' => "\\t".to_owned(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("`{escaped}` ({} characters)", chars.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_fills_variables_as_compose_does() {
+        let env = |name: &str| match name {
+            "SET" => Some(("v".to_owned(), "the shell")),
+            "EMPTY" => Some((String::new(), "the shell")),
+            _ => None,
+        };
+        assert_eq!(
+            interpolate("${SET}", &env),
+            ("v".to_owned(), Some("the shell"))
+        );
+        assert_eq!(interpolate("x$SET-y", &env).0, "xv-y");
+        assert_eq!(interpolate("${UNSET:-d}", &env).0, "d");
+        assert_eq!(interpolate("${EMPTY:-d}", &env).0, "d");
+        assert_eq!(interpolate("${EMPTY-d}", &env).0, "");
+        assert_eq!(interpolate("${UNSET}", &env), (String::new(), None));
+        assert_eq!(interpolate("$$SET", &env).0, "$SET");
+    }
+
+    #[test]
+    fn values_are_shown_masked() {
+        assert_eq!(shown(""), "(empty)");
+        assert_eq!(shown("short"), "`…` (5 characters)");
+        assert_eq!(
+            shown("sk-abcdefghijklmnop\n"),
+            "`sk-…nop\\n` (20 characters)"
+        );
+        assert_eq!(
+            shown(" \"Bearer sk-abcdefghijklmnop\" "),
+            "` \"Bearer sk-…op\" ` (30 characters)"
+        );
+    }
+}

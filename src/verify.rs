@@ -1,0 +1,72 @@
+//! `check --verify`: whether each key that hardcoded-key found is live, asked of its provider
+//! by the doctor's client: one request per distinct key, a few at a time.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::finding::{Finding, UnshownKey, Verified};
+use crate::providers::{catalog, Provider};
+
+/// Requests in flight at once.
+pub const PARALLEL: usize = 4;
+
+/// Asks about every key the findings carry, marks each finding with the answer, and drops the
+/// keys. An OpenAI key is asked of `base_url` when one is given (OPENAI_BASE_URL).
+pub fn verify(findings: &mut [Finding], base_url: Option<&str>) {
+    let mut asked: Vec<(&'static Provider, UnshownKey)> = Vec::new();
+    for finding in findings.iter() {
+        let (Some(key), Some(provider)) = (&finding.key, provider(finding)) else {
+            continue;
+        };
+        if !asked.iter().any(|(_, k)| k == key) {
+            asked.push((provider, key.clone()));
+        }
+    }
+    let answers: Mutex<HashMap<UnshownKey, Verified>> = Mutex::new(HashMap::new());
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL.min(asked.len()) {
+            scope.spawn(|| {
+                while let Some((provider, key)) = asked.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let verdict = crate::doctor::live::ask(provider, &key.0, base_url, &[]);
+                    let verified = match verdict.state {
+                        "live" => Verified::Live,
+                        "revoked" => Verified::Revoked,
+                        _ => Verified::Unknown,
+                    };
+                    if let Ok(mut answers) = answers.lock() {
+                        answers.insert(key.clone(), verified);
+                    }
+                }
+            });
+        }
+    });
+    let answers = answers.into_inner().unwrap_or_default();
+    for finding in findings.iter_mut() {
+        let Some(key) = finding.key.take() else {
+            continue;
+        };
+        let verified = answers.get(&key).copied().unwrap_or(Verified::Unknown);
+        finding.verified = Some(verified);
+        match verified {
+            Verified::Live => {
+                finding.message = format!(
+                    "live key, accepted by the provider just now: {}",
+                    finding.message
+                )
+            }
+            Verified::Revoked => finding
+                .message
+                .push_str("; the provider refuses it now (revoked, or never valid)"),
+            Verified::Unknown => finding
+                .message
+                .push_str("; whether it is live could not be told"),
+        }
+    }
+}
+
+fn provider(finding: &Finding) -> Option<&'static Provider> {
+    let id = finding.provider?;
+    catalog().iter().find(|p| p.id == id)
+}
