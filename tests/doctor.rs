@@ -217,6 +217,16 @@ fn node_dotenv_keeps_the_shell_value() {
         "{text}"
     );
     insta::assert_snapshot!("doctor_node", text);
+
+    let overriding = "require(\"dotenv\").config({ override: true });\nconst key = process.env.OPENAI_API_KEY;\n";
+    std::fs::write(dir.path().join("index.js"), overriding).expect("write");
+    let output = doctor(dir.path(), &[], &[("OPENAI_API_KEY", &shell)]);
+    let text = human(&output, None);
+    assert!(
+        text.contains(".env wins: the loader is told to override"),
+        "{text}"
+    );
+    insta::assert_snapshot!("doctor_node_override", text);
 }
 
 #[test]
@@ -243,9 +253,22 @@ fn nextjs_reads_env_local_before_env() {
     assert!(text.contains(".env.local comes first"), "{text}");
     insta::assert_snapshot!("doctor_nextjs", text);
 
-    // In production, .env.production comes before .env, and .env.local still first.
-    let output = doctor(dir.path(), &[], &[("NODE_ENV", "production")]);
-    assert!(human(&output, None).contains("Next.js (production)"));
+    // In production .env.production and .env are read, .env.development is not; the
+    // environment wins over every file.
+    let production = env_line("OPENAI_API_KEY", &openai_project_key(19));
+    std::fs::remove_file(dir.path().join(".env.local")).expect("remove");
+    std::fs::write(dir.path().join(".env.production"), production).expect("write");
+    let shell = openai_project_key(20);
+    let output = doctor(
+        dir.path(),
+        &[],
+        &[("NODE_ENV", "production"), ("OPENAI_API_KEY", &shell)],
+    );
+    let text = human(&output, None);
+    assert!(text.contains("Next.js (production)"), "{text}");
+    assert!(!text.contains(".env.development"), "{text}");
+    assert!(text.contains("Next.js never overrides"), "{text}");
+    insta::assert_snapshot!("doctor_nextjs_production", text);
 }
 
 // ---- a compose service ----
@@ -288,6 +311,26 @@ fn a_compose_service_fills_from_the_dotenv_beside_it() {
     );
     assert!(text.contains("✗ the value is a placeholder"), "{text}");
     insta::assert_snapshot!("doctor_compose_dotenv", text);
+}
+
+#[test]
+fn a_later_env_file_wins_over_an_earlier_one() {
+    let compose = "services:\n  web:\n    image: app\n    env_file: [base.env, local.env]\n";
+    let base = env_line("OPENAI_API_KEY", &openai_project_key(21));
+    let local = env_line("OPENAI_API_KEY", &openai_project_key(22));
+    let dir = tree(&[
+        ("docker-compose.yml", compose.as_bytes()),
+        ("base.env", base.as_bytes()),
+        ("local.env", local.as_bytes()),
+    ]);
+    let output = doctor(dir.path(), &["--service", "web"], &[]);
+    assert_eq!(code(&output), 0);
+    let text = human(&output, None);
+    assert!(
+        text.contains("env_file local.env wins: a later env_file overrides an earlier one"),
+        "{text}"
+    );
+    insta::assert_snapshot!("doctor_compose_env_files", text);
 }
 
 #[test]
@@ -565,6 +608,32 @@ fn live_without_an_answer_says_so() {
     let text = stdout(&output).replace(&port.to_string(), "PORT");
     assert!(text.contains("no answer"), "{text}");
     assert!(!text.contains(&key));
+    insta::assert_snapshot!("doctor_live_no_answer", text);
+}
+
+#[test]
+fn live_goes_through_the_proxy_the_environment_names() {
+    let proxy = Mock::start(vec![]);
+    let proxy_url = proxy.base_url.trim_end_matches("/v1").to_owned();
+    let dir = tree(&[("README.md", b"a project\n".as_slice())]);
+    let key = openai_project_key(35);
+    let output = doctor(
+        dir.path(),
+        &["--live"],
+        &[
+            ("OPENAI_API_KEY", &key),
+            ("OPENAI_BASE_URL", "http://api.example.invalid/v1"),
+            ("HTTP_PROXY", &proxy_url),
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{}", stdout(&output));
+    assert!(
+        requests[0].path.contains("api.example.invalid"),
+        "{:?}",
+        requests[0]
+    );
 }
 
 #[test]
