@@ -177,7 +177,7 @@ fn override_true_lets_dotenv_win() {
 }
 
 #[test]
-fn without_a_loader_dotenv_never_reaches_the_program() {
+fn without_a_loader_dotenv_reaches_the_program_only_if_its_starter_loads_it() {
     let dotenv = env_line("OPENAI_API_KEY", &openai_project_key(5));
     let dir = tree(&[
         (
@@ -189,7 +189,10 @@ fn without_a_loader_dotenv_never_reaches_the_program() {
     let output = doctor(dir.path(), &[], &[]);
     assert_eq!(code(&output), 1);
     let text = human(&output, None);
-    assert!(text.contains("never reaches the program"), "{text}");
+    assert!(
+        text.contains("no code here loads .env, so its value reaches the program only if"),
+        "{text}"
+    );
     assert!(
         text.contains("✗ OPENAI_API_KEY is not set where the program runs"),
         "{text}"
@@ -335,12 +338,19 @@ fn a_later_env_file_wins_over_an_earlier_one() {
 
 #[test]
 fn a_compose_service_that_does_not_pass_the_key() {
-    let dir = tree(&[("compose.yaml", COMPOSE.as_bytes())]);
+    let dir = tree(&[
+        ("compose.yaml", COMPOSE.as_bytes()),
+        (
+            "worker.py",
+            b"import os\nkey = os.environ[\"OPENAI_API_KEY\"]\n".as_slice(),
+        ),
+    ]);
     let shell = openai_project_key(13);
+    let other = anthropic_key(14);
     let output = doctor(
         dir.path(),
         &["--service", "worker"],
-        &[("OPENAI_API_KEY", &shell)],
+        &[("OPENAI_API_KEY", &shell), ("ANTHROPIC_API_KEY", &other)],
     );
     assert_eq!(code(&output), 1);
     let text = human(&output, None);
@@ -348,6 +358,12 @@ fn a_compose_service_that_does_not_pass_the_key() {
         text.contains("service `worker` does not pass it to its container"),
         "{text}"
     );
+    // No code reads the Anthropic key: a note, not a failed check.
+    assert!(
+        text.contains("the shell sets ANTHROPIC_API_KEY, which service `worker` does not pass"),
+        "{text}"
+    );
+    assert_eq!(text.matches('✗').count(), 1, "{text}");
     insta::assert_snapshot!("doctor_compose_not_passed", text);
 }
 

@@ -82,9 +82,18 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
         None => sources::resolve_local(&project, &request.environment),
     };
     let mut names: Vec<String> = project.key_reads.keys().cloned().collect();
+    let mut notes = resolved.notes.clone();
     for name in request.environment.keys() {
-        if provider_of(name).is_some() && !names.contains(name) {
-            names.push(name.clone());
+        if provider_of(name).is_none() || names.contains(name) {
+            continue;
+        }
+        match request.service {
+            // A shell variable no code here reads, which the service does not pass either:
+            // nothing shows the service needs it.
+            Some(service) if !resolved.values.contains_key(name) => notes.push(format!(
+                "the shell sets {name}, which service `{service}` does not pass (no code here reads it)"
+            )),
+            _ => names.push(name.clone()),
         }
     }
     for name in resolved.values.keys() {
@@ -93,7 +102,6 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
         }
     }
     names.sort();
-    let mut notes = resolved.notes.clone();
     if names.is_empty() {
         notes.push(
             "no provider key variable is read by the code here or set in the environment"

@@ -35,8 +35,18 @@ pub fn human(diagnosis: &Diagnosis, color: bool) -> String {
         if let Some(provider) = &variable.provider_name {
             let _ = write!(heading, " ({provider} key)");
         }
-        if !variable.read_at.is_empty() {
-            let _ = write!(heading, ", read at {}", variable.read_at.join(", "));
+        match variable.read_at.as_slice() {
+            [] => {}
+            [first, second, third, rest @ ..] if !rest.is_empty() => {
+                let _ = write!(
+                    heading,
+                    ", read at {first}, {second}, {third} and {} more places",
+                    rest.len()
+                );
+            }
+            all => {
+                let _ = write!(heading, ", read at {}", all.join(", "));
+            }
         }
         let _ = writeln!(out, "{heading}");
         let width = variable

@@ -73,6 +73,9 @@ pub enum Loader {
     NodeDotenv { overrides: bool },
     /// Next.js, which loads `.env*` files itself.
     NextJs,
+    /// Another language's loader (Go's godotenv, Rust's dotenvy), which keeps a variable that
+    /// is already set unless told to override.
+    Other { overrides: bool },
 }
 
 impl Loader {
@@ -82,6 +85,7 @@ impl Loader {
             Loader::PythonDotenv { .. } => "load_dotenv()",
             Loader::NodeDotenv { .. } => "dotenv.config()",
             Loader::NextJs => "Next.js",
+            Loader::Other { .. } => "the .env loader",
             Loader::None => "nothing",
         }
     }
@@ -91,6 +95,9 @@ impl Loader {
         match self {
             Loader::PythonDotenv { .. } => "load_dotenv(override=True)",
             Loader::NodeDotenv { .. } => "dotenv.config({ override: true })",
+            Loader::Other { .. } => {
+                "its overriding form (godotenv.Overload, dotenvy::dotenv_override)"
+            }
             Loader::NextJs | Loader::None => "nothing",
         }
     }
@@ -120,7 +127,7 @@ impl Project {
         };
         let linter = Linter::new(settings)?;
         let mut key_reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let (mut python_loads, mut node_loads) = (None::<bool>, None::<bool>);
+        let (mut python_loads, mut node_loads, mut other_loads) = (None, None, None);
         let walk = ignore::WalkBuilder::new(dir)
             .hidden(false)
             .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
@@ -163,22 +170,30 @@ impl Project {
             }
             if summary.loads_dotenv {
                 let text = String::from_utf8_lossy(&bytes);
-                let overrides = text.contains("override=True") || text.contains("override: true");
-                let slot = if kind == FileKind::Python {
-                    &mut python_loads
-                } else {
-                    &mut node_loads
+                let overrides = [
+                    "override=True",
+                    "override: true",
+                    "Overload(",
+                    "dotenv_override",
+                ]
+                .iter()
+                .any(|word| text.contains(word));
+                let slot = match kind {
+                    FileKind::Python | FileKind::Notebook => &mut python_loads,
+                    FileKind::JavaScript | FileKind::TypeScript => &mut node_loads,
+                    _ => &mut other_loads,
                 };
                 *slot = Some(slot.unwrap_or(false) || overrides);
             }
         }
         let next = std::fs::read_to_string(dir.join("package.json"))
             .is_ok_and(|text| text.contains("\"next\""));
-        let loader = match (python_loads, next, node_loads) {
-            (Some(overrides), _, _) => Loader::PythonDotenv { overrides },
-            (None, true, _) => Loader::NextJs,
-            (None, false, Some(overrides)) => Loader::NodeDotenv { overrides },
-            (None, false, None) => Loader::None,
+        let loader = match (python_loads, next, node_loads, other_loads) {
+            (Some(overrides), ..) => Loader::PythonDotenv { overrides },
+            (None, true, ..) => Loader::NextJs,
+            (None, false, Some(overrides), _) => Loader::NodeDotenv { overrides },
+            (None, false, None, Some(overrides)) => Loader::Other { overrides },
+            (None, false, None, None) => Loader::None,
         };
         Ok(Project {
             dir: dir.to_path_buf(),
@@ -218,7 +233,12 @@ pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) 
         Loader::None => (
             vec![".env".to_owned()],
             false,
-            "no code here loads a .env file: the program sees the environment only".to_owned(),
+            "no code here loads a .env file".to_owned(),
+        ),
+        Loader::Other { overrides } => (
+            vec![".env".to_owned()],
+            *overrides,
+            "a .env loader (godotenv, dotenvy)".to_owned(),
         ),
         Loader::PythonDotenv { overrides } => (
             vec![".env".to_owned()],
@@ -274,13 +294,16 @@ pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) 
         let first_file = origins.iter().position(|o| o.place != "the environment");
         let (winner, why) = match (&project.loader, from_env, first_file) {
             (Loader::None, Some(env), _) => (Some(env), if first_file.is_some() {
-                "nothing in the code loads .env, so the program sees the environment's value".to_owned()
+                "the environment wins: no code here loads .env".to_owned()
             } else {
                 String::new()
             }),
             (Loader::None, None, Some(_)) => (
                 None,
-                "the value in .env never reaches the program: nothing in the code loads .env (call load_dotenv() or dotenv.config() first)".to_owned(),
+                "no code here loads .env, so its value reaches the program only if what starts \
+                 the program loads it (`flask run`, `dotenv run`, `uvicorn --env-file`, \
+                 pydantic-settings); otherwise call load_dotenv() or dotenv.config() first"
+                    .to_owned(),
             ),
             (_, Some(_), Some(file)) if overrides => (
                 Some(file),
