@@ -447,6 +447,29 @@ fn the_base_url_and_ids_are_judged_against_the_key() {
         "{text}"
     );
     insta::assert_snapshot!("doctor_base_url_and_ids", text);
+
+    let (exit, text) = value_report(
+        &key,
+        &[
+            ("OPENAI_API_BASE", "https://api.anthropic.com/v1"),
+            ("OPENAI_PROJECT_ID", "my project"),
+        ],
+    );
+    assert_eq!(exit, 1, "{text}");
+    assert!(
+        text.contains("✗ OPENAI_API_BASE points at Anthropic"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ OPENAI_PROJECT_ID is `my project`, not a project id"),
+        "{text}"
+    );
+    insta::assert_snapshot!("doctor_api_base_and_project", text);
+
+    // A key pasted into the wrong variable is not shown in full there either.
+    let (_, text) = value_report(&key, &[("OPENAI_ORG_ID", &key)]);
+    assert!(text.contains("✗ OPENAI_ORG_ID is `sk-proj-"), "{text}");
+    assert!(!text.contains(&key), "{text}");
 }
 
 #[test]

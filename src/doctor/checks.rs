@@ -186,7 +186,10 @@ pub fn key(
                     format!("unset {variable}, or set it to https://api.openai.com/v1"),
                 ))
             }
-            _ => checks.push(pass(format!("{variable} is {url}"))),
+            _ => checks.push(pass(format!(
+                "{variable} is {}",
+                crate::keys::redact(url).escape_debug()
+            ))),
         }
     }
     checks
@@ -208,7 +211,11 @@ pub fn openai_settings(resolved: &Resolved) -> Vec<Check> {
                 checks.push(pass(format!("{name} is {value}")));
             } else {
                 checks.push(fail(
-                    format!("{name} is `{}`, not an {what} ({prefix}…)", value.escape_debug()),
+                    format!(
+                        "{name} is `{}`, not {} {what} ({prefix}…)",
+                        crate::keys::redact(&value).escape_debug(),
+                        crate::rules::key_setting::article(what)
+                    ),
                     format!("copy the {what} from the OpenAI dashboard's settings, or unset {name}: a wrong one gives 401 even with a good key"),
                 ));
             }
