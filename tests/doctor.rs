@@ -466,6 +466,20 @@ fn the_base_url_and_ids_are_judged_against_the_key() {
     );
     insta::assert_snapshot!("doctor_api_base_and_project", text);
 
+    // The base URL is the OpenAI SDK's: an Anthropic key beside it is not judged by it.
+    let dir = tree(&[("README.md", b"a project\n".as_slice())]);
+    let anthropic = anthropic_key(17);
+    let output = doctor(
+        dir.path(),
+        &[],
+        &[
+            ("ANTHROPIC_API_KEY", &anthropic),
+            ("OPENAI_BASE_URL", "https://api.groq.com/openai/v1"),
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert!(!stdout(&output).contains("OPENAI_BASE_URL"));
+
     // A key pasted into the wrong variable is not shown in full there either.
     let (_, text) = value_report(&key, &[("OPENAI_ORG_ID", &key)]);
     assert!(text.contains("✗ OPENAI_ORG_ID is `sk-proj-"), "{text}");

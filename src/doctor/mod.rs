@@ -112,13 +112,17 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
     let mut variables = Vec::new();
     for name in names {
         let provider = provider_of(&name);
+        // OPENAI_BASE_URL points the OpenAI SDK only.
+        let base_url = base_url
+            .as_ref()
+            .filter(|_| provider.is_some_and(|p| p.id == "openai"));
         let sources = resolved.values.get(&name).cloned().unwrap_or_default();
         let value = sources.iter().find(|s| s.wins).map(|s| s.value.clone());
         let mut checks = checks::key(
             &name,
             value.as_deref(),
             provider,
-            base_url.as_ref(),
+            base_url,
             resolved.unset_fix.as_deref(),
         );
         if provider.is_some_and(|p| p.id == "openai") {
@@ -128,7 +132,7 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
             (Some(value), Some(provider)) if request.live => Some(ask(
                 provider,
                 value,
-                base_url.as_ref().map(|b| b.1.as_str()),
+                base_url.map(|b| b.1.as_str()),
                 &resolved,
             )),
             _ => None,
