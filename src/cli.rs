@@ -1,4 +1,4 @@
-//! The command line: `keylint check`, `keylint rules`, `keylint explain`.
+//! The command line: `keylint check`, `history`, `doctor`, `rules`, `explain` and `config`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -366,7 +366,10 @@ fn history(args: HistoryArgs) -> Result<u8, String> {
 fn doctor(args: DoctorArgs) -> Result<u8, String> {
     let request = crate::doctor::Request {
         project: &args.path,
-        environment: std::env::vars().collect(),
+        // Variables that are not UTF-8 hold no key keylint could judge (and `vars` would panic).
+        environment: std::env::vars_os()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+            .collect(),
         service: args.service.as_deref(),
         live: args.live,
     };

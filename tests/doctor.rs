@@ -816,3 +816,21 @@ fn without_verify_no_request_is_made() {
     assert_eq!(code(&output), 0);
     assert!(mock.requests().is_empty(), "{:?}", mock.requests());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_is_passed_over() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tree(&[("README.md", b"a project\n".as_slice())]);
+    let key = openai_project_key(43);
+    let output = Command::new(env!("CARGO_BIN_EXE_keylint"))
+        .arg("doctor")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("OPENAI_API_KEY", &key)
+        .env("LATIN1", std::ffi::OsStr::from_bytes(b"caf\xe9"))
+        .output()
+        .expect("keylint runs");
+    assert_eq!(code(&output), 0, "{}", common::stderr(&output));
+    assert!(stdout(&output).contains("looks like an OpenAI project key"));
+}
