@@ -187,3 +187,19 @@ pub struct Place<'a> {
     pub bytes: &'a [u8],
     pub span: Range<usize>,
 }
+
+/// Makes the finding of a rule that looks across files from what the rule saw: the lint
+/// context behind it adds positions, masking, fingerprints and suppression, so the rules need
+/// not know it.
+pub trait CrossFileOut<'a> {
+    /// The finding, or None when the rule is not selected or the primary line suppresses it.
+    fn finding(
+        &self,
+        rule: &'static RuleInfo,
+        primary: &Place<'a>,
+        message: String,
+        label: String,
+        help: String,
+        related: &[(Place<'a>, String)],
+    ) -> Option<Finding>;
+}

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::code::regions::Triggers;
 use crate::file_kind::FileKind;
 use crate::file_role::FileRole;
-use crate::finding::{Finding, Place, Related, Snippet};
+use crate::finding::{CrossFileOut, Finding, Place, Related, Snippet};
 use crate::keys::{mask, KeyMatch};
 use crate::prefilter::Prefilter;
 use crate::rules::key_setting::mask_value;
@@ -471,9 +471,10 @@ impl<'l, 'a> CrossFileFindings<'l, 'a> {
         self.prepared.borrow_mut().insert(key, Rc::clone(&prepared));
         prepared
     }
+}
 
-    /// The finding, or None when the rule is not selected or the primary line suppresses it.
-    pub fn finding(
+impl<'a> CrossFileOut<'a> for CrossFileFindings<'_, 'a> {
+    fn finding(
         &self,
         rule: &'static RuleInfo,
         primary: &Place<'a>,

@@ -7,8 +7,8 @@
 //! without being named in the file. The rule looks across files, so it runs after the walk;
 //! per file it does nothing.
 
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::entry::launches;
@@ -31,7 +31,7 @@ struct Missing<'a> {
 }
 
 /// The findings over all workflows.
-pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &dyn CrossFileOut<'a>) -> Vec<Finding> {
     let Some(rule) = find("KL307") else {
         return Vec::new();
     };

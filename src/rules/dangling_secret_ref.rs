@@ -5,8 +5,8 @@
 //! it runs after the walk (see `crate::wiring`); per file it does nothing.
 
 use crate::config::kubernetes::KubeObject;
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::one_typo_apart;
@@ -15,7 +15,7 @@ use crate::wiring::Summary;
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
 /// The findings over all manifests.
-pub fn check_across<'a>(summaries: &'a [Summary], out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(summaries: &'a [Summary], out: &dyn CrossFileOut<'a>) -> Vec<Finding> {
     let Some(rule) = find("KL305") else {
         return Vec::new();
     };

@@ -7,8 +7,8 @@
 use std::collections::HashSet;
 
 use crate::file_kind::FileKind;
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::providers::catalog;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
@@ -86,7 +86,7 @@ type Mismatch<'w, 'a> = (
     Option<&'w Unit<'a>>,
 );
 
-pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &dyn CrossFileOut<'a>) -> Vec<Finding> {
     let Some(rule) = find("KL302") else {
         return Vec::new();
     };

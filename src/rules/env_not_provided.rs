@@ -5,8 +5,8 @@
 //! KL304's; a variable provided nowhere while a close name is provided is KL302's; CI jobs are
 //! KL307's. The rule looks across files, so it runs after the walk; per file it does nothing.
 
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::rules::registry::{find, RuleInfo};
 use crate::rules::{FileContext, Violation};
 use crate::wiring::names::listed;
@@ -21,7 +21,7 @@ const MAX_RELATED: usize = 3;
 pub fn check_across<'a>(
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
-    out: &CrossFileFindings<'_, 'a>,
+    out: &dyn CrossFileOut<'a>,
 ) -> Vec<Finding> {
     let Some(rule) = find("KL301") else {
         return Vec::new();
@@ -104,7 +104,7 @@ fn none_of_its_providers<'a>(
     rule: &'static RuleInfo,
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
-    out: &CrossFileFindings<'_, 'a>,
+    out: &dyn CrossFileOut<'a>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for unit in &wiring.units {

@@ -3,8 +3,8 @@
 //! it), or exists and lacks a key variable the service's code reads, when nothing else
 //! provides it. Both look across files: only a service whose code needs a key is judged.
 
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::rules::registry::{find, RuleInfo};
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{dir_of, join, service_views, Need, Provision, Runs};
@@ -17,7 +17,7 @@ fn missing<'a>(
     rule: &'static RuleInfo,
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
-    out: &CrossFileFindings<'_, 'a>,
+    out: &dyn CrossFileOut<'a>,
 ) -> Vec<Finding> {
     let mut reported: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
@@ -90,7 +90,7 @@ fn missing<'a>(
 pub fn check_across<'a>(
     wiring: &Wiring<'a>,
     needs: &[Need<'_, 'a>],
-    out: &CrossFileFindings<'_, 'a>,
+    out: &dyn CrossFileOut<'a>,
 ) -> Vec<Finding> {
     let Some(rule) = find("KL304") else {
         return Vec::new();

@@ -4,8 +4,8 @@
 //! does not define), a Kubernetes container with no volume mounted over the path. The rule
 //! looks across files, so it runs after the walk; per file it does nothing.
 
+use crate::finding::CrossFileOut;
 use crate::finding::{Finding, Place};
-use crate::lint::CrossFileFindings;
 use crate::rules::registry::find;
 use crate::rules::{FileContext, Violation};
 use crate::wiring::units::{covers, dir_of, service_views, Provision, Runs};
@@ -13,7 +13,7 @@ use crate::wiring::Wiring;
 
 pub fn check(_file: &FileContext, _violations: &mut Vec<Violation>) {}
 
-pub fn check_across<'a>(wiring: &Wiring<'a>, out: &CrossFileFindings<'_, 'a>) -> Vec<Finding> {
+pub fn check_across<'a>(wiring: &Wiring<'a>, out: &dyn CrossFileOut<'a>) -> Vec<Finding> {
     let Some(rule) = find("KL310") else {
         return Vec::new();
     };
