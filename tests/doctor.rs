@@ -274,6 +274,42 @@ fn nextjs_reads_env_local_before_env() {
     insta::assert_snapshot!("doctor_nextjs_production", text);
 }
 
+#[test]
+fn keys_read_only_optionally_or_by_tests_are_not_failures() {
+    let dir = tree(&[
+        (
+            "app.py",
+            b"import os\nkey = os.environ[\"OPENAI_API_KEY\"]\nother = os.environ.get(\"GROQ_API_KEY\")\n"
+                .as_slice(),
+        ),
+        (
+            "tests/test_app.py",
+            b"import os\nKEY = os.environ[\"ANTHROPIC_API_KEY\"]\n".as_slice(),
+        ),
+    ]);
+    let output = doctor(dir.path(), &[], &[]);
+    assert_eq!(code(&output), 1);
+    let text = human(&output, None);
+    assert!(text.contains("✗ OPENAI_API_KEY is not set"), "{text}");
+    assert!(
+        text.contains("not set, and read only optionally or by examples: GROQ_API_KEY"),
+        "{text}"
+    );
+    assert!(!text.contains("ANTHROPIC_API_KEY"), "a test's read: {text}");
+    assert_eq!(text.matches('✗').count(), 1, "{text}");
+    insta::assert_snapshot!("doctor_optional_reads", text);
+
+    // Set, an optional key is judged like any other.
+    let groq = common::groq_key(44);
+    let output = doctor(dir.path(), &[], &[("GROQ_API_KEY", &format!("{groq}\n"))]);
+    let text = human(&output, None);
+    assert!(
+        text.contains("GROQ_API_KEY (Groq key), read at app.py:3"),
+        "{text}"
+    );
+    assert!(text.contains("✗ the value holds a newline"), "{text}");
+}
+
 // ---- a compose service ----
 
 const COMPOSE: &str = "services:\n  web:\n    image: app\n    environment:\n      OPENAI_API_KEY: ${OPENAI_API_KEY}\n    env_file:\n      - web.env\n  worker:\n    image: app\n";

@@ -102,7 +102,22 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
         }
     }
     names.sort();
-    if names.is_empty() {
+    // Read only optionally, or only by examples, and set nowhere: nothing shows that the
+    // program needs it.
+    let (names, unneeded): (Vec<String>, Vec<String>) = names.into_iter().partition(|name| {
+        resolved.values.contains_key(name)
+            || project
+                .key_reads
+                .get(name)
+                .is_none_or(|reads| reads.iter().any(|r| r.needed))
+    });
+    if !unneeded.is_empty() {
+        notes.push(format!(
+            "not set, and read only optionally or by examples: {}",
+            unneeded.join(", ")
+        ));
+    }
+    if names.is_empty() && unneeded.is_empty() {
         notes.push(
             "no provider key variable is read by the code here or set in the environment"
                 .to_owned(),
@@ -138,7 +153,16 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
             _ => None,
         };
         variables.push(Variable {
-            read_at: project.key_reads.get(&name).cloned().unwrap_or_default(),
+            read_at: project
+                .key_reads
+                .get(&name)
+                .map(|reads| {
+                    // The reads the program needs first.
+                    let needed = reads.iter().filter(|r| r.needed);
+                    let others = reads.iter().filter(|r| !r.needed);
+                    needed.chain(others).map(|r| r.at.clone()).collect()
+                })
+                .unwrap_or_default(),
             provider: provider.map(|p| p.id.clone()),
             provider_name: provider.map(|p| p.name.clone()),
             why: resolved.why.get(&name).cloned().unwrap_or_else(|| {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::file_kind::FileKind;
+use crate::file_role::FileRole;
 use crate::lint::{Linter, Settings};
 
 /// One place that gives a variable a value.
@@ -103,12 +104,22 @@ impl Loader {
     }
 }
 
+/// Where the code reads a key variable.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// `app.py:3`.
+    pub at: String,
+    /// The production code cannot do without it (a required read, or an SDK client's key).
+    pub needed: bool,
+}
+
 /// What the doctor reads of the project.
 pub struct Project {
     pub dir: PathBuf,
     pub loader: Loader,
-    /// Key variables the code reads, with where (`app.py:3`).
-    pub key_reads: BTreeMap<String, Vec<String>>,
+    /// Key variables the code a person runs here reads (production code and examples, not
+    /// tests, CI or docs tooling), with where.
+    pub key_reads: BTreeMap<String, Vec<Read>>,
 }
 
 impl Project {
@@ -126,7 +137,7 @@ impl Project {
             ..Settings::default()
         };
         let linter = Linter::new(settings)?;
-        let mut key_reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut key_reads: BTreeMap<String, Vec<Read>> = BTreeMap::new();
         let (mut python_loads, mut node_loads, mut other_loads) = (None, None, None);
         let walk = ignore::WalkBuilder::new(dir)
             .hidden(false)
@@ -159,13 +170,18 @@ impl Project {
             let Some(summary) = report.summary else {
                 continue;
             };
-            for consumer in &summary.consumers {
-                if super::provider_of(&consumer.variable).is_some() {
-                    let at = format!("{}:{}", shown, line_of(&bytes, consumer.span.start));
-                    let reads = key_reads.entry(consumer.variable.clone()).or_default();
-                    if !reads.contains(&at) {
-                        reads.push(at);
-                    }
+            let runnable = matches!(summary.role, FileRole::Production | FileRole::Example);
+            for consumer in summary.consumers.iter().filter(|_| runnable) {
+                if super::provider_of(&consumer.variable).is_none() {
+                    continue;
+                }
+                let read = Read {
+                    at: format!("{}:{}", shown, line_of(&bytes, consumer.span.start)),
+                    needed: consumer.kind.required() && summary.role == FileRole::Production,
+                };
+                let reads = key_reads.entry(consumer.variable.clone()).or_default();
+                if !reads.iter().any(|r| r.at == read.at) {
+                    reads.push(read);
                 }
             }
             if summary.loads_dotenv {
