@@ -110,6 +110,12 @@ struct DoctorArgs {
     /// When to use colours in human output (NO_COLOR is respected).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Treat NAME as a variable that holds an AI provider's key, besides the catalog's and the
+    /// settings file's. Repeatable, or comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    key_var: Vec<String>,
+    #[command(flatten)]
+    file: SettingsFileArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -364,8 +370,22 @@ fn history(args: HistoryArgs) -> Result<u8, String> {
 }
 
 fn doctor(args: DoctorArgs) -> Result<u8, String> {
+    let flags = Flags {
+        select: &[],
+        ignore: &[],
+        key_vars: &args.key_var,
+    };
+    let in_force = match settings_in_force(&args.path, &args.file, &flags) {
+        Ok(in_force) => in_force,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return Ok(EXIT_ERROR);
+        }
+    };
+    crate::providers::add_custom(in_force.custom_providers)?;
     let request = crate::doctor::Request {
         project: &args.path,
+        key_vars: in_force.settings.key_vars,
         // Variables that are not UTF-8 hold no key keylint could judge (and `vars` would panic).
         environment: std::env::vars_os()
             .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))

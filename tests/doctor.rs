@@ -870,3 +870,50 @@ fn a_variable_that_is_not_utf8_is_passed_over() {
     assert_eq!(code(&output), 0, "{}", common::stderr(&output));
     assert!(stdout(&output).contains("looks like an OpenAI project key"));
 }
+
+#[test]
+fn the_settings_file_adds_key_variables_and_providers() {
+    let settings = "[tool.keylint]\nkey-vars = [\"INTERNAL_LLM_KEY\"]\n\n[[tool.keylint.providers]]\nid = \"acme\"\nname = \"Acme Gateway\"\nenv-vars = [\"ACME_GATEWAY_KEY\"]\npattern = \"gw-[a-z0-9]{32}\"\n";
+    let dir = tree(&[
+        ("pyproject.toml", settings.as_bytes()),
+        (
+            "app.py",
+            b"import os\ngateway = os.environ[\"ACME_GATEWAY_KEY\"]\n".as_slice(),
+        ),
+    ]);
+    let gateway = format!("gw-{}\n", "a1b2c3d4".repeat(4));
+    let env = [
+        ("ACME_GATEWAY_KEY", gateway.as_str()),
+        ("INTERNAL_LLM_KEY", ""),
+    ];
+    let output = doctor(dir.path(), &[], &env);
+    assert_eq!(code(&output), 1);
+    let text = human(&output, None);
+    assert!(
+        text.contains("ACME_GATEWAY_KEY (Acme Gateway key), read at app.py:2"),
+        "{text}"
+    );
+    assert!(text.contains("✗ the value holds a newline"), "{text}");
+    assert!(
+        text.contains("✗ INTERNAL_LLM_KEY is set but empty"),
+        "{text}"
+    );
+    assert!(!text.contains("a1b2c3d4a1b2"), "masked: {text}");
+    insta::assert_snapshot!("doctor_settings_file", text);
+
+    // --isolated reads no settings file: neither variable is a key variable then.
+    let output = doctor(dir.path(), &["--isolated"], &env);
+    assert_eq!(code(&output), 0);
+    let text = human(&output, None);
+    assert!(
+        !text.contains("ACME_GATEWAY_KEY") && !text.contains("INTERNAL_LLM_KEY"),
+        "{text}"
+    );
+    // --key-var adds one from the command line.
+    let output = doctor(
+        dir.path(),
+        &["--isolated", "--key-var", "INTERNAL_LLM_KEY"],
+        &env,
+    );
+    assert!(human(&output, None).contains("✗ INTERNAL_LLM_KEY is set but empty"));
+}

@@ -32,6 +32,8 @@ pub struct Request<'a> {
     pub service: Option<&'a str>,
     /// `--live`: ask the provider about each key.
     pub live: bool,
+    /// More variables that hold keys (`key-vars`, `--key-var`), of no known provider.
+    pub key_vars: Vec<String>,
 }
 
 /// What the doctor found.
@@ -76,7 +78,9 @@ pub struct Variable {
 
 /// The diagnosis of `request`.
 pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
-    let project = sources::Project::read(request.project)?;
+    let is_key_var =
+        |name: &str| provider_of(name).is_some() || request.key_vars.iter().any(|v| v == name);
+    let project = sources::Project::read(request.project, &request.key_vars)?;
     let resolved = match request.service {
         Some(service) => sources::resolve_service(&project, service, &request.environment)?,
         None => sources::resolve_local(&project, &request.environment),
@@ -84,7 +88,7 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
     let mut names: Vec<String> = project.key_reads.keys().cloned().collect();
     let mut notes = resolved.notes.clone();
     for name in request.environment.keys() {
-        if provider_of(name).is_none() || names.contains(name) {
+        if !is_key_var(name) || names.contains(name) {
             continue;
         }
         match request.service {
@@ -97,7 +101,7 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
         }
     }
     for name in resolved.values.keys() {
-        if provider_of(name).is_some() && !names.contains(name) {
+        if is_key_var(name) && !names.contains(name) {
             names.push(name.clone());
         }
     }

@@ -125,7 +125,8 @@ pub struct Project {
 impl Project {
     /// Reads the project's source files through the wiring model: which key variables they
     /// read, and how they load `.env` files.
-    pub fn read(dir: &Path) -> Result<Project, String> {
+    /// `key_vars` are variables that hold keys besides the catalog's.
+    pub fn read(dir: &Path, key_vars: &[String]) -> Result<Project, String> {
         if !dir.is_dir() {
             return Err(format!("{}: not a directory", dir.display()));
         }
@@ -134,6 +135,7 @@ impl Project {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            key_vars: key_vars.to_vec(),
             ..Settings::default()
         };
         let linter = Linter::new(settings)?;
@@ -172,7 +174,9 @@ impl Project {
             };
             let runnable = matches!(summary.role, FileRole::Production | FileRole::Example);
             for consumer in summary.consumers.iter().filter(|_| runnable) {
-                if super::provider_of(&consumer.variable).is_none() {
+                let key_var = super::provider_of(&consumer.variable).is_some()
+                    || key_vars.contains(&consumer.variable);
+                if !key_var {
                     continue;
                 }
                 let read = Read {
