@@ -201,8 +201,8 @@ struct CheckArgs {
     #[arg(long)]
     no_cache: bool,
     /// Ask each found key's provider whether the key is live (one harmless request per
-    /// distinct key; OpenAI keys go to OPENAI_BASE_URL when it is set). Findings of
-    /// hardcoded-key get `verified: live | revoked | unknown`.
+    /// distinct key, to the provider's own API). Findings of hardcoded-key get
+    /// `verified: live | revoked | unknown`.
     #[arg(long)]
     verify: bool,
     #[command(flatten)]
@@ -456,21 +456,33 @@ fn finish(
         outcome.findings.retain(|finding| changed.touches(finding));
     }
     if verify {
-        let base_url = crate::doctor::BASE_URL_VARS.iter().find_map(|name| {
-            let value = std::env::var(name).ok()?;
-            (!value.trim().is_empty()).then(|| (name.to_string(), value))
-        });
-        if let Some((name, url)) = &base_url {
+        // Keys found in files go to their provider's own API, never to the base URL of the
+        // shell keylint runs in; a local mock may stand in for OpenAI's (the tests use one).
+        let base_url = std::env::var(crate::verify::MOCK_BASE_URL)
+            .ok()
+            .filter(|url| !url.trim().is_empty());
+        if let Some(url) = &base_url {
+            let (level, message) = if crate::doctor::live::is_loopback(url) {
+                (
+                    NoteLevel::Info,
+                    format!(
+                        "--verify asks about OpenAI keys at {}/models",
+                        url.trim().trim_end_matches('/')
+                    ),
+                )
+            } else {
+                (
+                    NoteLevel::Warning,
+                    "ignored: it must name this machine (127.0.0.1, localhost or [::1])".to_owned(),
+                )
+            };
             outcome.notes.push(Note {
-                path: name.clone(),
-                level: NoteLevel::Info,
-                message: format!(
-                    "--verify asks about OpenAI keys at {}/models",
-                    url.trim().trim_end_matches('/')
-                ),
+                path: crate::verify::MOCK_BASE_URL.to_owned(),
+                level,
+                message,
             });
         }
-        let base_url = base_url.map(|(_, url)| url);
+        let base_url = base_url.filter(|url| crate::doctor::live::is_loopback(url));
         crate::verify::verify(&mut outcome.findings, base_url.as_deref());
     }
     print_notes(&outcome, args);

@@ -8,11 +8,15 @@ use std::sync::Mutex;
 use crate::finding::{Finding, UnshownKey, Verified};
 use crate::providers::{catalog, Provider};
 
+/// A base URL on this machine that answers for OpenAI's API in `--verify` (a mock); any
+/// other host is refused, so found keys never go anywhere but their provider.
+pub const MOCK_BASE_URL: &str = "KEYLINT_VERIFY_BASE_URL";
+
 /// Requests in flight at once.
 pub const PARALLEL: usize = 4;
 
 /// Asks about every key the findings carry, marks each finding with the answer, and drops the
-/// keys. An OpenAI key is asked of `base_url` when one is given (OPENAI_BASE_URL).
+/// keys. An OpenAI key is asked of `base_url` when one is given ([`MOCK_BASE_URL`]).
 pub fn verify(findings: &mut [Finding], base_url: Option<&str>) {
     let mut asked: Vec<(&'static Provider, UnshownKey)> = Vec::new();
     for finding in findings.iter() {
@@ -52,7 +56,7 @@ pub fn verify(findings: &mut [Finding], base_url: Option<&str>) {
         match verified {
             Verified::Live => {
                 finding.message = format!(
-                    "live key, accepted by the provider just now: {}",
+                    "live key (its provider knows it, checked just now): {}",
                     finding.message
                 )
             }

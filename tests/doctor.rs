@@ -711,18 +711,34 @@ fn live_goes_through_the_proxy_the_environment_names() {
         &["--live"],
         &[
             ("OPENAI_API_KEY", &key),
-            ("OPENAI_BASE_URL", "http://api.example.invalid/v1"),
-            ("HTTP_PROXY", &proxy_url),
+            ("OPENAI_BASE_URL", "https://api.example.invalid/v1"),
+            ("HTTPS_PROXY", &proxy_url),
         ],
     );
     assert_eq!(code(&output), 1);
     let requests = proxy.requests();
     assert_eq!(requests.len(), 1, "{}", stdout(&output));
     assert!(
-        requests[0].path.contains("api.example.invalid"),
+        requests[0].path.starts_with("api.example.invalid:443"),
         "{:?}",
         requests[0]
     );
+    let text = stdout(&output);
+    assert!(text.contains("no answer"), "{text}");
+    assert!(!text.contains(&key), "{text}");
+
+    // A plain-http base URL on another machine gets no key at all.
+    let output = doctor(
+        dir.path(),
+        &["--live"],
+        &[
+            ("OPENAI_API_KEY", &key),
+            ("OPENAI_BASE_URL", "http://gateway.example.com/v1"),
+            ("HTTP_PROXY", &proxy_url),
+        ],
+    );
+    assert_eq!(proxy.requests().len(), 1);
+    assert!(stdout(&output).contains("not asked: http://gateway.example.com/v1 is plain http"));
 }
 
 #[test]
@@ -786,7 +802,7 @@ fn verify_marks_live_and_revoked_keys() {
     let config = format!("LIVE = \"{live_key}\"\nAGAIN = \"{live_key}\"\n");
     let old = format!("OLD = \"{revoked_key}\"\n");
     let dir = tree(&[("config.py", config.as_bytes()), ("old.py", old.as_bytes())]);
-    let env = [("OPENAI_BASE_URL", mock.base_url.as_str())];
+    let env = [("KEYLINT_VERIFY_BASE_URL", mock.base_url.as_str())];
     let output = run(dir.path(), "check", &["--verify", "--format", "json"], &env);
     assert_eq!(code(&output), 1);
     assert_eq!(
@@ -795,7 +811,7 @@ fn verify_marks_live_and_revoked_keys() {
     );
     let messages = common::finding_messages(&output);
     assert!(
-        messages[0].contains("live key, accepted by the provider just now:"),
+        messages[0].contains("live key (its provider knows it, checked just now):"),
         "{messages:?}"
     );
     assert!(
@@ -823,7 +839,7 @@ fn verify_marks_live_and_revoked_keys() {
     let output = run(dir.path(), "check", &["--verify", "--color", "never"], &env);
     let text = stdout(&output);
     assert!(!text.contains(&live_key) && !text.contains(&revoked_key));
-    assert!(text.contains("live key, accepted by the provider just now"));
+    assert!(text.contains("live key (its provider knows it, checked just now)"));
     assert!(
         common::stderr(&output).contains("--verify asks about OpenAI keys at http://127.0.0.1:")
     );
@@ -835,7 +851,7 @@ fn without_verify_no_request_is_made() {
     let mock = Mock::start(vec![]);
     let config = format!("KEY = \"{key}\"\n");
     let dir = tree(&[("config.py", config.as_bytes())]);
-    let env = [("OPENAI_BASE_URL", mock.base_url.as_str())];
+    let env = [("KEYLINT_VERIFY_BASE_URL", mock.base_url.as_str())];
     for format in ["human", "json", "sarif", "github"] {
         let output = run(dir.path(), "check", &["--format", format], &env);
         assert_eq!(code(&output), 1);
@@ -916,4 +932,31 @@ fn the_settings_file_adds_key_variables_and_providers() {
         &env,
     );
     assert!(human(&output, None).contains("✗ INTERNAL_LLM_KEY is set but empty"));
+}
+
+#[test]
+fn verify_sends_found_keys_to_their_provider_never_to_the_shells_base_url() {
+    let key = openai_project_key(45);
+    let base = Mock::start(vec![]);
+    // Every request leaves through this proxy on 127.0.0.1, so the test needs no network.
+    let proxy = Mock::start(vec![]);
+    let proxy_url = proxy.base_url.trim_end_matches("/v1").to_owned();
+    let config = format!("KEY = \"{key}\"\n");
+    let dir = tree(&[("config.py", config.as_bytes())]);
+    let env = [
+        ("OPENAI_BASE_URL", base.base_url.as_str()),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("KEYLINT_VERIFY_BASE_URL", "https://gateway.example.com/v1"),
+    ];
+    let output = run(dir.path(), "check", &["--verify", "--format", "json"], &env);
+    assert_eq!(code(&output), 1);
+    assert!(base.requests().is_empty(), "{:?}", base.requests());
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(
+        requests[0].path.starts_with("api.openai.com"),
+        "{requests:?}"
+    );
+    assert!(common::stderr(&output).contains("KEYLINT_VERIFY_BASE_URL: ignored"));
+    assert_eq!(common::finding_fields(&output, &["verified"]), ["unknown"]);
 }

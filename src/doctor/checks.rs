@@ -169,30 +169,51 @@ pub fn key(
     }
     if let (Some(provider), Some((variable, url))) = (provider, base_url) {
         let host = host_of(url);
-        let other = crate::providers::catalog().iter().find(|p| {
-            p.id != provider.id && p.base_urls.iter().any(|h| host.ends_with(h.as_str()))
-        });
-        let is_openai_key = provider.id == "openai";
-        match other {
-            Some(other)
-                if is_openai_key
-                    && whole_key(bare, None).is_some_and(|(p, _)| p.id == "openai") =>
-            {
-                checks.push(fail(
-                    format!(
-                        "{variable} points at {} ({host}), which refuses an OpenAI key",
-                        other.name
-                    ),
-                    format!("unset {variable}, or set it to https://api.openai.com/v1"),
-                ))
-            }
+        match refusing_host(bare, url) {
+            Some(other) if provider.id == "openai" => checks.push(fail(
+                format!(
+                    "{variable} points at {} ({host}), which refuses an OpenAI key",
+                    other.name
+                ),
+                format!("unset {variable}, or set it to https://api.openai.com/v1"),
+            )),
             _ => checks.push(pass(format!(
-                "{variable} is {}",
-                crate::keys::redact(url).escape_debug()
+                "{variable} sends the SDK's requests to {}",
+                shown_url(url)
             ))),
         }
     }
     checks
+}
+
+/// The catalog provider whose API `url` is, when it is not the provider of OpenAI key `key`
+/// (an OpenAI key sent to Groq's API is refused there).
+pub fn refusing_host(key: &str, url: &str) -> Option<&'static Provider> {
+    let host = host_of(url);
+    let (owner, _) = whole_key(key, None)?;
+    if owner.id != "openai" {
+        return None;
+    }
+    crate::providers::catalog()
+        .iter()
+        .find(|p| p.id != owner.id && p.base_urls.iter().any(|h| host.ends_with(h.as_str())))
+}
+
+/// A URL as the doctor shows it: no user name or password, no query or fragment, keys masked.
+pub fn shown_url(url: &str) -> String {
+    let url = url.trim();
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    };
+    crate::keys::redact(&shown).escape_debug().to_string()
 }
 
 /// The formats of the organization and project ids the SDK sends beside an OpenAI key.

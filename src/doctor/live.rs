@@ -47,6 +47,17 @@ impl Verdict {
     }
 }
 
+/// Whether `url` names this machine (`127.0.0.1`, `localhost`, `[::1]`).
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.trim().split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.starts_with("[::1]")
+        || matches!(
+            super::checks::host_of(url).as_str(),
+            "127.0.0.1" | "localhost"
+        )
+}
+
 /// The endpoint a key of `provider` is checked at: `{base_url}/models` when the user points an
 /// OpenAI SDK elsewhere, else the catalog's.
 pub fn endpoint(provider: &Provider, base_url: Option<&str>) -> Option<String> {
@@ -87,7 +98,7 @@ pub fn ask(
     let Some(url) = endpoint(provider, base_url) else {
         return Verdict::skipped("keylint knows no key-check endpoint for this provider");
     };
-    let shown_url = url.split(['?', '#']).next().unwrap_or(&url).to_owned();
+    let shown_url = super::checks::shown_url(&url);
     let check = provider.key_check.as_ref();
     let (header, prefix) = check.map_or(("Authorization", "Bearer "), |c| {
         (c.header.as_str(), c.prefix.as_str())

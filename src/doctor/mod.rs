@@ -149,10 +149,12 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
         }
         let live = match (&value, provider) {
             (Some(value), Some(provider)) if request.live => Some(ask(
+                &name,
                 provider,
                 value,
                 base_url.map(|b| b.1.as_str()),
                 &resolved,
+                request.service.is_some(),
             )),
             _ => None,
         };
@@ -191,7 +193,14 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
 
 /// `--live`: what `provider` says of `value`, the key alone (without the stray characters the
 /// checks found around it); not asked when the value is no key of `provider`.
-fn ask(provider: &Provider, value: &str, base_url: Option<&str>, resolved: &Resolved) -> Verdict {
+fn ask(
+    name: &str,
+    provider: &Provider,
+    value: &str,
+    base_url: Option<&str>,
+    resolved: &Resolved,
+    in_container: bool,
+) -> Verdict {
     use crate::rules::key_setting::{clean, is_placeholder, strip_bearer, whole_key};
     let key = clean(value.trim());
     let key = strip_bearer(key).unwrap_or(key).trim();
@@ -212,6 +221,30 @@ fn ask(provider: &Provider, value: &str, base_url: Option<&str>, resolved: &Reso
                 found.name,
                 crate::rules::key_setting::article(&provider.name),
                 provider.name
+            ));
+        }
+    }
+    if name.contains("ADMIN") {
+        return Verdict::skipped("not asked: an admin key does not call the API's /models");
+    }
+    if let Some(url) = base_url {
+        let host = checks::host_of(url);
+        if let Some(other) = checks::refusing_host(key, url) {
+            return Verdict::skipped(&format!(
+                "not asked: {host} is {}'s API, which refuses this key (see above)",
+                other.name
+            ));
+        }
+        if in_container && (!host.contains('.') || live::is_loopback(url)) {
+            return Verdict::skipped(&format!(
+                "not asked: {host} is a name inside the container or its compose network, not \
+                 reachable from here"
+            ));
+        }
+        if url.trim().starts_with("http://") && !live::is_loopback(url) {
+            return Verdict::skipped(&format!(
+                "not asked: {} is plain http, which would send the key unencrypted",
+                checks::shown_url(url)
             ));
         }
     }
