@@ -197,6 +197,19 @@ pub fn explain(status: u16, body: &str, endpoint: String, headers: &[(String, St
                 ),
             )
         }
+        401 if code.as_deref() == Some("missing_scope")
+            || lower.contains("insufficient permissions") =>
+        {
+            (
+                false,
+                "live",
+                format!(
+                    "the provider knows the key, but it is a restricted key without the \
+                     permission this request needs; give it the scopes the program uses \
+                     ({message})"
+                ),
+            )
+        }
         401 if code.as_deref() == Some("no_organization")
             || lower.contains("member of an organization") =>
         {

@@ -19,9 +19,16 @@ use live::Verdict;
 use sources::{Origin, Resolved};
 
 /// Variables that point the SDK at another API, or name the organization and project.
-pub const BASE_URL_VARS: &[&str] = &["OPENAI_BASE_URL", "OPENAI_API_BASE"];
-pub const ORG_VARS: &[&str] = &["OPENAI_ORG_ID", "OPENAI_ORGANIZATION"];
+/// (The openai SDKs for Python 1.x and Node read these; LangChain and openai<1.0 read the
+/// `LEGACY_VARS` instead, which are only named in a note.)
+pub const BASE_URL_VARS: &[&str] = &["OPENAI_BASE_URL"];
+pub const ORG_VARS: &[&str] = &["OPENAI_ORG_ID"];
 pub const PROJECT_VARS: &[&str] = &["OPENAI_PROJECT_ID"];
+/// Older names, with the one the SDK reads now.
+const LEGACY_VARS: &[(&str, &str)] = &[
+    ("OPENAI_API_BASE", "OPENAI_BASE_URL"),
+    ("OPENAI_ORGANIZATION", "OPENAI_ORG_ID"),
+];
 
 /// What the doctor is asked.
 pub struct Request<'a> {
@@ -100,7 +107,8 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
             _ => names.push(name.clone()),
         }
     }
-    for name in resolved.values.keys() {
+    // What the values say, and what the service's own `environment` asks for.
+    for name in resolved.values.keys().chain(&resolved.wanted) {
         if is_key_var(name) && !names.contains(name) {
             names.push(name.clone());
         }
@@ -109,15 +117,21 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
     // Read only optionally, or only by examples, and set nowhere: nothing shows that the
     // program needs it.
     let (names, unneeded): (Vec<String>, Vec<String>) = names.into_iter().partition(|name| {
-        resolved.values.contains_key(name)
-            || project
-                .key_reads
-                .get(name)
-                .is_none_or(|reads| reads.iter().any(|r| r.needed))
+        let reads = project.key_reads.get(name);
+        let wins = resolved
+            .values
+            .get(name)
+            .is_some_and(|origins| origins.iter().any(|o| o.wins));
+        let set_somewhere = resolved.values.contains_key(name);
+        wins || reads.is_some_and(|reads| reads.iter().any(|r| r.needed))
+            // The compose service's `environment` asks for it and does not get it.
+            || resolved.wanted.contains(name)
+            // A value that does not reach the program, for a read that may want it.
+            || (set_somewhere && reads.is_some())
     });
     if !unneeded.is_empty() {
         notes.push(format!(
-            "not set, and read only optionally or by examples: {}",
+            "not set where the program runs, and read only optionally, by examples, or not at all: {}",
             unneeded.join(", ")
         ));
     }
@@ -127,7 +141,16 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
                 .to_owned(),
         );
     }
+    for (legacy, current) in LEGACY_VARS {
+        if resolved.first_winner(&[legacy]).is_some() {
+            notes.push(format!(
+                "{legacy} is set: LangChain and openai<1.0 read it, the openai SDK 1.x reads \
+                 {current} (keylint judges {current} only)"
+            ));
+        }
+    }
     let base_url = resolved.first_winner(BASE_URL_VARS);
+    let mut settings_checked = false;
     let mut variables = Vec::new();
     for name in names {
         let provider = provider_of(&name);
@@ -144,7 +167,9 @@ pub fn diagnose(request: &Request) -> Result<Diagnosis, String> {
             base_url,
             resolved.unset_fix.as_deref(),
         );
-        if provider.is_some_and(|p| p.id == "openai") {
+        // The organization and project ids once, beside the first OpenAI key.
+        if provider.is_some_and(|p| p.id == "openai") && !settings_checked {
+            settings_checked = true;
             checks.extend(checks::openai_settings(&resolved));
         }
         let live = match (&value, provider) {

@@ -43,6 +43,8 @@ pub struct Resolved {
     pub values: BTreeMap<String, Vec<Origin>>,
     pub why: BTreeMap<String, String>,
     pub notes: Vec<String>,
+    /// Variables a compose service's `environment` names but gets no value for.
+    pub wanted: Vec<String>,
     /// How to give a variable that nothing sets a value here (`{NAME}` stands for its name);
     /// None: in the environment or the `.env` file the program loads.
     pub unset_fix: Option<String>,
@@ -54,10 +56,13 @@ impl Resolved {
     }
 
     /// The value the program sees of the first of `names` that has one: (name, value).
+    /// An empty value counts as unset, as the SDKs take it.
     pub fn first_winner(&self, names: &[&str]) -> Option<(String, String)> {
         names.iter().find_map(|name| {
             let origins = self.values.get(*name)?;
-            let winner = origins.iter().find(|o| o.wins)?;
+            let winner = origins
+                .iter()
+                .find(|o| o.wins && !o.value.trim().is_empty())?;
             Some((name.to_string(), winner.value.clone()))
         })
     }
@@ -104,6 +109,18 @@ impl Loader {
     }
 }
 
+/// Folders that hold other people's code (installed packages, virtual environments) or none.
+const NOT_THE_PROJECT: &[&str] = &[
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "site-packages",
+    "__pycache__",
+    ".tox",
+    ".next",
+];
+
 /// Where the code reads a key variable.
 #[derive(Debug, Clone)]
 pub struct Read {
@@ -143,7 +160,7 @@ impl Project {
         let (mut python_loads, mut node_loads, mut other_loads) = (None, None, None);
         let walk = ignore::WalkBuilder::new(dir)
             .hidden(false)
-            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
+            .filter_entry(|e| !NOT_THE_PROJECT.iter().any(|name| e.file_name() == *name))
             .build();
         let mut files: Vec<PathBuf> = walk
             .filter_map(Result::ok)
@@ -188,7 +205,7 @@ impl Project {
                     reads.push(read);
                 }
             }
-            if summary.loads_dotenv {
+            if summary.loads_dotenv && runnable {
                 let text = String::from_utf8_lossy(&bytes);
                 let overrides = [
                     "override=True",
@@ -277,10 +294,14 @@ pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) 
             ),
         ),
         Loader::NextJs => {
-            let mode = environment
-                .get("NODE_ENV")
-                .cloned()
-                .unwrap_or_else(|| "development".to_owned());
+            // @next/env: `test` under NODE_ENV=test, else the command decides (`next dev`:
+            // development; `next build`/`next start`: production). NODE_ENV=production is
+            // taken as the latter, anything else as the former.
+            let mode = match environment.get("NODE_ENV").map(String::as_str) {
+                Some("test") => "test",
+                Some("production") => "production",
+                _ => "development",
+            };
             let mut files = vec![format!(".env.{mode}.local")];
             if mode != "test" {
                 files.push(".env.local".to_owned());
@@ -290,7 +311,10 @@ pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) 
             (
                 files,
                 false,
-                format!("Next.js ({mode}): {}", "the environment, then .env files"),
+                match mode {
+                    "development" => "Next.js, as `next dev` loads it (`next build` and `next start` read .env.production* instead): the environment, then .env files".to_owned(),
+                    _ => format!("Next.js ({mode}): the environment, then .env files"),
+                },
             )
         }
     };
@@ -442,16 +466,29 @@ pub fn resolve_service(
                             setting.name
                         ),
                     );
+                    resolved.wanted.push(setting.name.clone());
                     continue;
                 }
             },
             Some(value) => {
-                let (text, from) = interpolate(&value.text, &lookup);
-                let place = match from {
+                let filled = interpolate(&value.text, &lookup);
+                if let Some(missing) = filled.missing.first() {
+                    resolved.why.insert(
+                        setting.name.clone(),
+                        format!(
+                            "compose refuses to start service `{service}`: its `environment` \
+                             requires {missing} (`${{{missing}:?...}}`), which neither the shell \
+                             nor the .env beside {compose_name} sets"
+                        ),
+                    );
+                    resolved.wanted.push(setting.name.clone());
+                    continue;
+                }
+                let place = match filled.from {
                     Some(from) => format!("{place}, filled from {from}"),
                     None => place,
                 };
-                Origin::new(place, &text)
+                Origin::new(place, &filled.text)
             }
         };
         resolved
@@ -466,11 +503,12 @@ pub fn resolve_service(
             .unwrap_or(Path::new("."))
             .join(&reference.path);
         let Some(values) = env_file(&path) else {
-            resolved.notes.push(format!(
-                "env_file {} does not exist: compose refuses to start the service unless \
-                     it is marked `required: false`",
-                reference.path
-            ));
+            if reference.required {
+                resolved.notes.push(format!(
+                    "env_file {} does not exist: compose refuses to start the service",
+                    reference.path
+                ));
+            }
             continue;
         };
         for (name, value) in values {
@@ -482,6 +520,8 @@ pub fn resolve_service(
     }
     for (name, origins) in resolved.values.iter_mut() {
         origins[0].wins = true;
+        // Passed through empty-handed, but an env_file sets it: that value stands.
+        resolved.why.remove(name);
         if origins.len() > 1 {
             let why = if origins[0].place.starts_with("env_file") {
                 format!(
@@ -511,33 +551,44 @@ pub fn resolve_service(
     Ok(resolved)
 }
 
-/// `text` with `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?message}` and `$NAME`
-/// filled as compose fills them; and where the first value came from.
-fn interpolate(
-    text: &str,
-    lookup: &dyn Fn(&str) -> Option<(String, &'static str)>,
-) -> (String, Option<&'static str>) {
-    let mut out = String::new();
-    let mut from = None;
+/// What compose makes of a value: the text, where its first variable came from, and the
+/// variables it requires (`${NAME:?message}`) that nothing sets.
+#[derive(Debug, PartialEq, Eq)]
+struct Filled {
+    text: String,
+    from: Option<&'static str>,
+    missing: Vec<String>,
+}
+
+/// `text` with `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:+alt}`,
+/// `${NAME+alt}`, `${NAME:?message}` and `${NAME?message}` filled as compose fills them
+/// (defaults may nest), and `$$` as `$`.
+fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<(String, &'static str)>) -> Filled {
+    let mut filled = Filled {
+        text: String::new(),
+        from: None,
+        missing: Vec::new(),
+    };
     let mut rest = text;
     while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
+        filled.text.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         if let Some(stripped) = after.strip_prefix('$') {
-            out.push('$');
+            filled.text.push('$');
             rest = stripped;
             continue;
         }
-        let (inner, tail) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
+        let (inner, tail) = match after.strip_prefix('{') {
+            Some(braced) => match closing_brace(braced) {
                 Some(end) => (&braced[..end], &braced[end + 1..]),
                 None => (braced, ""),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
             }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], &after[end..])
         };
         let name_end = inner
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -545,25 +596,45 @@ fn interpolate(
         let (name, operator) = inner.split_at(name_end);
         let found = lookup(name);
         let empty_counts = operator.starts_with(':');
-        let set = match &found {
-            Some((value, _)) => !(empty_counts && value.is_empty()),
-            None => false,
+        let set = found
+            .as_ref()
+            .is_some_and(|(value, _)| !(empty_counts && value.is_empty()));
+        let operator = operator.strip_prefix(':').unwrap_or(operator);
+        let nested = |text: &str, filled: &mut Filled| {
+            let inner = interpolate(text, lookup);
+            filled.text.push_str(&inner.text);
+            filled.from = filled.from.or(inner.from);
+            filled.missing.extend(inner.missing);
         };
-        let default = operator
-            .trim_start_matches(':')
-            .strip_prefix('-')
-            .unwrap_or("");
-        match found {
-            Some((value, source)) if set => {
-                out.push_str(&value);
-                from.get_or_insert(source);
+        match (operator.chars().next(), set, found) {
+            (Some('+'), true, _) => nested(&operator[1..], &mut filled),
+            (Some('+'), false, _) => {}
+            (_, true, Some((value, source))) => {
+                filled.text.push_str(&value);
+                filled.from.get_or_insert(source);
             }
-            _ => out.push_str(default),
+            (Some('-'), _, _) => nested(&operator[1..], &mut filled),
+            (Some('?'), _, _) => filled.missing.push(name.to_owned()),
+            _ => {}
         }
         rest = tail;
     }
-    out.push_str(rest);
-    (out, from)
+    filled.text.push_str(rest);
+    filled
+}
+
+/// The offset of the `}` that closes a `${` whose inside starts `text`.
+fn closing_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(at),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A value as the doctor shows it: what stands before the key (spaces, quotes, `Bearer `), the
@@ -613,16 +684,29 @@ mod tests {
             "EMPTY" => Some((String::new(), "the shell")),
             _ => None,
         };
+        let text = |value: &str| interpolate(value, &env).text;
         assert_eq!(
             interpolate("${SET}", &env),
-            ("v".to_owned(), Some("the shell"))
+            Filled {
+                text: "v".to_owned(),
+                from: Some("the shell"),
+                missing: vec![]
+            }
         );
-        assert_eq!(interpolate("x$SET-y", &env).0, "xv-y");
-        assert_eq!(interpolate("${UNSET:-d}", &env).0, "d");
-        assert_eq!(interpolate("${EMPTY:-d}", &env).0, "d");
-        assert_eq!(interpolate("${EMPTY-d}", &env).0, "");
-        assert_eq!(interpolate("${UNSET}", &env), (String::new(), None));
-        assert_eq!(interpolate("$$SET", &env).0, "$SET");
+        assert_eq!(text("x$SET-y"), "xv-y");
+        assert_eq!(text("${UNSET:-d}"), "d");
+        assert_eq!(text("${EMPTY:-d}"), "d");
+        assert_eq!(text("${EMPTY-d}"), "");
+        assert_eq!(text("${UNSET}"), "");
+        assert_eq!(text("$$SET"), "$SET");
+        assert_eq!(text("${SET:+alt}"), "alt");
+        assert_eq!(text("${UNSET+alt}"), "");
+        assert_eq!(text("${EMPTY+alt}"), "alt");
+        assert_eq!(text("${EMPTY:+alt}"), "");
+        assert_eq!(text("${UNSET:-${SET}}x"), "vx");
+        assert_eq!(interpolate("${UNSET:?set it}", &env).missing, ["UNSET"]);
+        assert!(interpolate("${EMPTY?set it}", &env).missing.is_empty());
+        assert_eq!(interpolate("${EMPTY:?set it}", &env).missing, ["EMPTY"]);
     }
 
     #[test]
