@@ -116,7 +116,11 @@ pub fn key(
         ));
         return checks;
     }
+    // A gateway (LiteLLM, a company proxy, a local server) takes keys of its own making.
+    let gateway = base_url.is_some_and(|(_, url)| is_gateway(url));
     match whole_key(bare, provider) {
+        Some((found, _)) if gateway && provider.is_some_and(|p| p.id != found.id) => {}
+        None if gateway => {}
         Some((found, shape)) => match provider {
             Some(expected) if expected.id != found.id => {
                 let pointed = base_url
@@ -184,6 +188,19 @@ pub fn key(
         }
     }
     checks
+}
+
+/// Whether `url` is neither OpenAI's API nor another catalog provider's: a gateway whose keys
+/// need not look like any provider's.
+pub fn is_gateway(url: &str) -> bool {
+    let host = host_of(url);
+    host != "api.openai.com"
+        && !crate::providers::catalog().iter().any(|p| {
+            p.base_urls
+                .iter()
+                .chain(&p.hosts)
+                .any(|h| host.ends_with(h.as_str()))
+        })
 }
 
 /// The catalog provider whose API `url` is, when it is not the provider of OpenAI key `key`

@@ -171,9 +171,8 @@ pub fn explain(status: u16, body: &str, endpoint: String, headers: &[(String, St
         200..=299 => (
             true,
             "live",
-            "the key works: the 401 comes from elsewhere (another process's environment, \
-             another key at run time, or a header the program adds)"
-                .to_owned(),
+            "the key works from here: if the program still gets 401, it sends another value \
+             (another process's environment, a key set in code) or another header".to_owned(),
         ),
         401 if code.as_deref() == Some("invalid_api_key") || lower.contains("incorrect api key") => (
             false,
@@ -245,7 +244,7 @@ pub fn explain(status: u16, body: &str, endpoint: String, headers: &[(String, St
             false,
             "live",
             format!(
-                "the key is valid but not allowed here (project permissions, or a region the API is not offered in){}",
+                "the provider knows the key but refuses this request (project permissions, or a region the API is not offered in){}",
                 if message.is_empty() { String::new() } else { format!(": {message}") }
             ),
         ),
@@ -264,7 +263,7 @@ pub fn explain(status: u16, body: &str, endpoint: String, headers: &[(String, St
         404 => (
             false,
             "unknown",
-            "the base URL answers 404 for /models: it is not an OpenAI-compatible API, or lacks the /v1 path".to_owned(),
+            "the endpoint answers 404 for /models: a base URL that is no OpenAI-compatible API, or lacks the /v1 path".to_owned(),
         ),
         _ => (
             false,
