@@ -1006,3 +1006,26 @@ fn behind_a_gateway_a_key_need_not_look_like_an_openai_key() {
     let output = doctor(dir.path(), &[], &[("OPENAI_API_KEY", "sk-1234")]);
     assert_eq!(code(&output), 1);
 }
+
+#[test]
+fn colours_as_check_gives_them() {
+    let dir = tree(&[("README.md", b"a project\n".as_slice())]);
+    let key = openai_project_key(47);
+    let with_newline = format!("{key}\n");
+    let env = [("OPENAI_API_KEY", with_newline.as_str())];
+    let output = doctor(dir.path(), &["--color", "always"], &env);
+    let text = stdout(&output);
+    assert!(
+        text.contains("\u{1b}[32m✓\u{1b}[0m OPENAI_API_KEY is set"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("\u{1b}[31m✗\u{1b}[0m the value holds a newline"),
+        "{text:?}"
+    );
+    // Not a terminal: no colours unless asked.
+    let output = doctor(dir.path(), &[], &env);
+    assert!(!stdout(&output).contains('\u{1b}'));
+    let output = doctor(dir.path(), &["--color", "never"], &env);
+    assert!(!stdout(&output).contains('\u{1b}'));
+}
