@@ -1029,3 +1029,34 @@ fn colours_as_check_gives_them() {
     let output = doctor(dir.path(), &["--color", "never"], &env);
     assert!(!stdout(&output).contains('\u{1b}'));
 }
+
+#[test]
+fn a_loader_given_a_path_is_followed() {
+    let code_text = PYTHON_DOTENV.replace("load_dotenv()", "load_dotenv(\"config/app.env\")");
+    let (there, here) = (openai_project_key(48), openai_project_key(49));
+    let there_line = env_line("OPENAI_API_KEY", &format!("{there} "));
+    let here_line = env_line("OPENAI_API_KEY", &here);
+    let dir = tree(&[
+        ("app.py", code_text.as_bytes()),
+        ("config/app.env", there_line.as_bytes()),
+        (".env", here_line.as_bytes()),
+    ]);
+    let output = doctor(dir.path(), &[], &[]);
+    let text = human(&output, None);
+    assert!(text.contains("load_dotenv(), of config/app.env"), "{text}");
+    assert!(text.contains("config/app.env"), "{text}");
+    assert!(
+        !text.contains("  .env "),
+        "the .env it does not load: {text}"
+    );
+    insta::assert_snapshot!("doctor_loader_path", text);
+
+    // A path held in a variable cannot be followed: said, and ./.env judged.
+    let code_text = PYTHON_DOTENV.replace("load_dotenv()", "load_dotenv(ENV_FILE)");
+    std::fs::write(dir.path().join("app.py"), code_text).expect("write");
+    let text = human(&doctor(dir.path(), &[], &[]), None);
+    assert!(
+        text.contains("app.py loads a .env file whose path keylint cannot read"),
+        "{text}"
+    );
+}

@@ -137,6 +137,59 @@ pub struct Project {
     /// Key variables the code a person runs here reads (production code and examples, not
     /// tests, CI or docs tooling), with where.
     pub key_reads: BTreeMap<String, Vec<Read>>,
+    /// The files the loaders are given (`load_dotenv("config/.env")`), relative to the
+    /// project folder; empty: `.env`.
+    pub dotenv_files: Vec<String>,
+    /// What was read of the project but could not be followed.
+    pub notes: Vec<String>,
+}
+
+/// The files the `.env` loader calls in `text` name (`load_dotenv("config/.env")`,
+/// `dotenv.config({ path: ".env.local" })`, `process.loadEnvFile("x.env")`), and whether a call
+/// names one by a variable, which cannot be followed.
+fn loaded_paths(text: &str) -> (Vec<String>, bool) {
+    static CALLS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static LITERAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let calls = CALLS.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?:load_dotenv|loadEnvFile)\(([^()]*(?:\([^()]*\)[^()]*)*)\)|(?:dotenv|\(["']dotenv["']\))\.config\(\s*\{([^{}]*)\}"#,
+        )
+        .expect("valid regex")
+    });
+    let literal = LITERAL.get_or_init(|| {
+        regex::Regex::new(r#"^\s*(?:(?:dotenv_)?path\s*[=:]\s*)?["'`]([^"'`]+)["'`]"#)
+            .expect("valid regex")
+    });
+    let (mut paths, mut unread) = (Vec::new(), false);
+    for call in calls.captures_iter(text) {
+        let args = call.get(1).or(call.get(2)).map_or("", |m| m.as_str());
+        // The path argument: the first positional one, or `path`/`dotenv_path`.
+        let path_arg = args.split(',').map(str::trim).find(|arg| {
+            !arg.is_empty()
+                && !arg.starts_with("override")
+                && !arg.starts_with("verbose")
+                && !arg.starts_with("encoding")
+                && !arg.starts_with("interpolate")
+                && !arg.starts_with("quiet")
+                && !arg.starts_with("debug")
+        });
+        let Some(arg) = path_arg else {
+            continue;
+        };
+        if arg.contains("find_dotenv(") {
+            continue;
+        }
+        match literal.captures(arg) {
+            Some(found) => {
+                let path = found[1].trim_start_matches("./").to_owned();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            None => unread = true,
+        }
+    }
+    (paths, unread)
 }
 
 impl Project {
@@ -158,6 +211,7 @@ impl Project {
         let linter = Linter::new(settings)?;
         let mut key_reads: BTreeMap<String, Vec<Read>> = BTreeMap::new();
         let (mut python_loads, mut node_loads, mut other_loads) = (None, None, None);
+        let (mut dotenv_files, mut notes): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         let walk = ignore::WalkBuilder::new(dir)
             .hidden(false)
             .filter_entry(|e| !NOT_THE_PROJECT.iter().any(|name| e.file_name() == *name))
@@ -221,6 +275,18 @@ impl Project {
                     _ => &mut other_loads,
                 };
                 *slot = Some(slot.unwrap_or(false) || overrides);
+                let (paths, unread) = loaded_paths(&text);
+                for path in paths {
+                    if !dotenv_files.contains(&path) {
+                        dotenv_files.push(path);
+                    }
+                }
+                if unread {
+                    notes.push(format!(
+                        "{shown} loads a .env file whose path keylint cannot read (a variable): \
+                         the .env in the project folder is judged"
+                    ));
+                }
             }
         }
         let next = std::fs::read_to_string(dir.join("package.json"))
@@ -233,6 +299,8 @@ impl Project {
             (None, false, None, None) => Loader::None,
         };
         Ok(Project {
+            dotenv_files,
+            notes,
             dir: dir.to_path_buf(),
             loader,
             key_reads,
@@ -318,8 +386,19 @@ pub fn resolve_local(project: &Project, environment: &BTreeMap<String, String>) 
             )
         }
     };
+    let files = match (&project.loader, project.dotenv_files.is_empty()) {
+        (Loader::PythonDotenv { .. } | Loader::NodeDotenv { .. } | Loader::Other { .. }, false) => {
+            project.dotenv_files.clone()
+        }
+        _ => files,
+    };
+    let loader = match files.as_slice() {
+        [only] if only != ".env" => format!("{loader}, of {only}"),
+        _ => loader,
+    };
     let mut resolved = Resolved {
         loader,
+        notes: project.notes.clone(),
         ..Resolved::default()
     };
     for (name, value) in environment {
@@ -707,6 +786,32 @@ mod tests {
         assert_eq!(interpolate("${UNSET:?set it}", &env).missing, ["UNSET"]);
         assert!(interpolate("${EMPTY?set it}", &env).missing.is_empty());
         assert_eq!(interpolate("${EMPTY:?set it}", &env).missing, ["EMPTY"]);
+    }
+
+    #[test]
+    fn loader_paths_are_read_from_the_call() {
+        assert_eq!(loaded_paths("load_dotenv()"), (vec![], false));
+        assert_eq!(loaded_paths("load_dotenv(override=True)"), (vec![], false));
+        assert_eq!(
+            loaded_paths("load_dotenv('./config/.env', override=True)"),
+            (vec!["config/.env".to_owned()], false)
+        );
+        assert_eq!(
+            loaded_paths("load_dotenv(dotenv_path=\"prod.env\")"),
+            (vec!["prod.env".to_owned()], false)
+        );
+        assert_eq!(loaded_paths("load_dotenv(find_dotenv())"), (vec![], false));
+        assert_eq!(loaded_paths("load_dotenv(ENV_FILE)"), (vec![], true));
+        assert_eq!(
+            loaded_paths("require('dotenv').config({ path: '.env.local' })"),
+            (vec![".env.local".to_owned()], false)
+        );
+        assert_eq!(loaded_paths("dotenv.config()"), (vec![], false));
+        assert_eq!(loaded_paths("app.config({ path: 'x' })"), (vec![], false));
+        assert_eq!(
+            loaded_paths("process.loadEnvFile('.env.dev')"),
+            (vec![".env.dev".to_owned()], false)
+        );
     }
 
     #[test]
