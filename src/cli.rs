@@ -261,15 +261,10 @@ pub fn run() -> ExitCode {
 
 fn check(args: CheckArgs) -> Result<u8, String> {
     let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
-    let in_force = match settings_in_force(first, &args.file, &Flags::of(&args)) {
-        Ok(in_force) => in_force,
-        Err(error) => {
-            eprint!("{}", error.render());
-            return Ok(EXIT_ERROR);
-        }
+    let Some(in_force) = settings_or_report(first, &args.file, &Flags::of(&args))? else {
+        return Ok(EXIT_ERROR);
     };
     let cache_key = args.staged.then(|| cache_key(&args, &in_force));
-    crate::providers::add_custom(in_force.custom_providers)?;
     let mut settings = in_force.settings;
     settings.max_file_size = args.scan.max_file_size;
     settings.respect_gitignore = !args.no_ignore;
@@ -345,14 +340,9 @@ fn history(args: HistoryArgs) -> Result<u8, String> {
         ignore: &[],
         key_vars: &args.scan.key_var,
     };
-    let in_force = match settings_in_force(&args.path, &args.file, &flags) {
-        Ok(in_force) => in_force,
-        Err(error) => {
-            eprint!("{}", error.render());
-            return Ok(EXIT_ERROR);
-        }
+    let Some(in_force) = settings_or_report(&args.path, &args.file, &flags)? else {
+        return Ok(EXIT_ERROR);
     };
-    crate::providers::add_custom(in_force.custom_providers)?;
     let mut settings = in_force.settings;
     settings.max_file_size = args.scan.max_file_size;
     settings.show_secrets = args.report.show_secrets;
@@ -375,14 +365,9 @@ fn doctor(args: DoctorArgs) -> Result<u8, String> {
         ignore: &[],
         key_vars: &args.key_var,
     };
-    let in_force = match settings_in_force(&args.path, &args.file, &flags) {
-        Ok(in_force) => in_force,
-        Err(error) => {
-            eprint!("{}", error.render());
-            return Ok(EXIT_ERROR);
-        }
+    let Some(in_force) = settings_or_report(&args.path, &args.file, &flags)? else {
+        return Ok(EXIT_ERROR);
     };
-    crate::providers::add_custom(in_force.custom_providers)?;
     let request = crate::doctor::Request {
         project: &args.path,
         key_vars: in_force.settings.key_vars,
@@ -658,6 +643,25 @@ struct InForce {
     origins: Vec<(&'static str, String, String)>,
     /// The settings file's providers, for the catalog.
     custom_providers: Vec<crate::providers::Provider>,
+}
+
+/// The settings in force for `path`, with the settings file's providers added to the catalog;
+/// None once a settings file's error is printed (the caller exits 2).
+fn settings_or_report(
+    path: &Path,
+    file: &SettingsFileArgs,
+    flags: &Flags,
+) -> Result<Option<InForce>, String> {
+    match settings_in_force(path, file, flags) {
+        Ok(mut in_force) => {
+            crate::providers::add_custom(std::mem::take(&mut in_force.custom_providers))?;
+            Ok(Some(in_force))
+        }
+        Err(error) => {
+            eprint!("{}", error.render());
+            Ok(None)
+        }
+    }
 }
 
 /// The settings file's settings under the flags': `--select` replaces `select` and
