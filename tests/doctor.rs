@@ -630,6 +630,17 @@ fn live_answers_are_explained() {
             1,
         ),
         (
+            "missing_scope",
+            401,
+            error_body(
+                "You have insufficient permissions for this operation. Missing scopes: api.model.read.",
+                "invalid_request_error",
+                "missing_scope",
+            ),
+            "a restricted key without the permission",
+            1,
+        ),
+        (
             "no_quota",
             429,
             error_body(
