@@ -267,51 +267,40 @@ struct Judged {
 /// Reads and lints each blob, in parallel.
 fn judge(repo: &gix::Repository, blobs: &[Seen], linter: &Linter) -> Judged {
     let shared = repo.clone().into_sync();
-    let threads = match linter.settings().threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
     let max_size = linter.settings().max_file_size;
-    let next = AtomicUsize::new(0);
     let too_large = AtomicUsize::new(0);
     let findings = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(blobs.len()).max(1) {
-            scope.spawn(|| {
-                let repo = shared.to_thread_local();
-                let mut buffer = Vec::new();
-                let mut found = Vec::new();
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(seen) = blobs.get(index) else {
-                        break;
-                    };
-                    let Ok(blob) = repo.objects.find_blob(&seen.blob, &mut buffer) else {
-                        continue;
-                    };
-                    let mut bytes = blob.data.to_vec();
-                    match crate::walk::text_or_not(&mut bytes, max_size) {
-                        ReadOutcome::TooLarge(_) => {
-                            too_large.fetch_add(1, Ordering::Relaxed);
-                        }
-                        ReadOutcome::Binary => {}
-                        ReadOutcome::Text(_) => {
-                            let path = Path::new(&seen.path);
-                            let report = linter.lint_bytes(
-                                &seen.path,
-                                path,
-                                FileKind::of(path),
-                                GitStatus::Committable,
-                                &bytes,
-                            );
-                            found.extend(report.findings.into_iter().map(|f| (index, f)));
-                        }
+    crate::parallel::for_each(
+        blobs,
+        linter.settings().threads,
+        || (shared.to_thread_local(), Vec::new()),
+        |(repo, buffer), index, seen| {
+            let Ok(blob) = repo.objects.find_blob(&seen.blob, buffer) else {
+                return;
+            };
+            let mut bytes = blob.data.to_vec();
+            match crate::walk::text_or_not(&mut bytes, max_size) {
+                ReadOutcome::TooLarge(_) => {
+                    too_large.fetch_add(1, Ordering::Relaxed);
+                }
+                ReadOutcome::Binary => {}
+                ReadOutcome::Text(_) => {
+                    let path = Path::new(&seen.path);
+                    let report = linter.lint_bytes(
+                        &seen.path,
+                        path,
+                        FileKind::of(path),
+                        GitStatus::Committable,
+                        &bytes,
+                    );
+                    if !report.findings.is_empty() {
+                        let found = report.findings.into_iter().map(|f| (index, f));
+                        findings.lock().expect("not poisoned").extend(found);
                     }
                 }
-                findings.lock().expect("not poisoned").extend(found);
-            });
-        }
-    });
+            }
+        },
+    );
     Judged {
         findings: findings.into_inner().expect("not poisoned"),
         too_large: too_large.into_inner(),

@@ -18,6 +18,7 @@ pub mod git_tree;
 pub mod history;
 pub mod keys;
 pub mod lint;
+pub mod parallel;
 pub mod parse;
 pub mod prefilter;
 pub mod providers;

@@ -2,7 +2,6 @@
 //! by the doctor's client: one request per distinct key, a few at a time.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::finding::{Finding, UnshownKey, Verified};
@@ -28,24 +27,22 @@ pub fn verify(findings: &mut [Finding], base_url: Option<&str>) {
         }
     }
     let answers: Mutex<HashMap<UnshownKey, Verified>> = Mutex::new(HashMap::new());
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..PARALLEL.min(asked.len()) {
-            scope.spawn(|| {
-                while let Some((provider, key)) = asked.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let verdict = crate::doctor::live::ask(provider, &key.0, base_url, &[]);
-                    let verified = match verdict.state {
-                        "live" => Verified::Live,
-                        "revoked" => Verified::Revoked,
-                        _ => Verified::Unknown,
-                    };
-                    if let Ok(mut answers) = answers.lock() {
-                        answers.insert(key.clone(), verified);
-                    }
-                }
-            });
-        }
-    });
+    crate::parallel::for_each(
+        &asked,
+        PARALLEL,
+        || (),
+        |_, _, (provider, key)| {
+            let verdict = crate::doctor::live::ask(provider, &key.0, base_url, &[]);
+            let verified = match verdict.state {
+                "live" => Verified::Live,
+                "revoked" => Verified::Revoked,
+                _ => Verified::Unknown,
+            };
+            if let Ok(mut answers) = answers.lock() {
+                answers.insert(key.clone(), verified);
+            }
+        },
+    );
     let answers = answers.into_inner().unwrap_or_default();
     for finding in findings.iter_mut() {
         let Some(key) = finding.key.take() else {

@@ -332,30 +332,20 @@ impl Scan<'_> {
                 }
             }
             if settings.respect_gitignore {
-                let mut dirs = self.dirs_seen.lock().expect("not poisoned");
-                dirs.extend(
+                self.dirs_seen.lock().expect("not poisoned").extend(
                     tree.dirs_under(&root_abs)
                         .into_iter()
                         .map(|dir| root.join(dir.strip_prefix(&root_abs).unwrap_or(&dir))),
                 );
-                dirs.sort();
-                dirs.dedup();
             }
         }
-        let threads = match settings.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            for _ in 0..threads.min(files.len()).max(1) {
-                scope.spawn(|| {
-                    let mut buffer = Vec::new();
-                    while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        self.file(path, &mut buffer);
-                    }
-                });
-            }
+        if settings.respect_gitignore {
+            let mut dirs = self.dirs_seen.lock().expect("not poisoned");
+            dirs.sort();
+            dirs.dedup();
+        }
+        crate::parallel::for_each(&files, settings.threads, Vec::new, |buffer, _, path| {
+            self.file(path, buffer)
         });
     }
 
@@ -383,30 +373,23 @@ impl Scan<'_> {
         });
         let judged = staged.as_ref().is_none_or(|(_, _, changed)| *changed);
         // A file the commit leaves alone matters only for what the cross-file rules read.
-        let cache = match &staged {
-            Some((tree, absolute, false)) => {
-                if !crate::wiring::may_summarize(kind) {
-                    return;
-                }
-                let cache = tree.cache().filter(|_| SummaryCache::holds(kind));
-                let blob = tree.blob(absolute);
-                if let (Some(cache), Some(blob)) = (cache, &blob) {
-                    if let Some(kept) = cache.get(&display, blob) {
-                        if let Some(kept) = kept {
-                            let summary = crate::wiring::Summary::from_cached(kept, &display, path);
-                            self.summaries.lock().expect("not poisoned").push(summary);
-                        }
-                        return;
-                    }
-                }
-                cache.zip(blob)
-            }
-            Some((tree, absolute, true)) => tree
-                .cache()
+        if !judged && !crate::wiring::may_summarize(kind) {
+            return;
+        }
+        let cache = staged.as_ref().and_then(|(tree, absolute, _)| {
+            tree.cache()
                 .filter(|_| SummaryCache::holds(kind))
-                .zip(tree.blob(absolute)),
-            None => None,
-        };
+                .zip(tree.blob(absolute))
+        });
+        if let (false, Some((cache, blob))) = (judged, &cache) {
+            if let Some(kept) = cache.get(&display, blob) {
+                if let Some(kept) = kept {
+                    let summary = crate::wiring::Summary::from_cached(kept, &display, path);
+                    self.summaries.lock().expect("not poisoned").push(summary);
+                }
+                return;
+            }
+        }
         let note = |level, message| Note {
             path: display.clone(),
             level: if judged { level } else { NoteLevel::Verbose },
