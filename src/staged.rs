@@ -80,14 +80,7 @@ impl StagedTree {
 
     /// The files the index holds under `root` (absolute, lexically clean), sorted.
     pub fn files_under(&self, root: &Path) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = self
-            .blobs
-            .keys()
-            .filter(|path| path.starts_with(root))
-            .cloned()
-            .collect();
-        files.sort();
-        files
+        sorted_under(self.blobs.keys(), root)
     }
 
     /// Keeps the source files' summaries in the repository's git directory between runs, for
@@ -113,14 +106,7 @@ impl StagedTree {
 
     /// The directories under `root` (absolute) that hold tracked files, `root` included.
     pub fn dirs_under(&self, root: &Path) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = self
-            .dirs
-            .iter()
-            .filter(|dir| dir.starts_with(root))
-            .cloned()
-            .collect();
-        dirs.sort();
-        dirs
+        sorted_under(self.dirs.iter(), root)
     }
 
     /// Whether the next commit changes the file at `path` (absolute).
@@ -200,4 +186,14 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
         }
     }
     clean
+}
+
+/// The paths under `root`, sorted.
+fn sorted_under<'a>(paths: impl Iterator<Item = &'a PathBuf>, root: &Path) -> Vec<PathBuf> {
+    let mut under: Vec<PathBuf> = paths
+        .filter(|path| path.starts_with(root))
+        .cloned()
+        .collect();
+    under.sort();
+    under
 }
