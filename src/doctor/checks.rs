@@ -105,10 +105,7 @@ pub fn key(
             "no stray whitespace, newline, quotes or `Bearer ` in the value",
         ));
     }
-    let bare = crate::rules::key_setting::clean(value.trim());
-    let bare = crate::rules::key_setting::strip_bearer(bare)
-        .unwrap_or(bare)
-        .trim();
+    let bare = crate::rules::key_setting::clean(value);
     if is_placeholder(bare) {
         checks.push(fail(
             "the value is a placeholder, not a key",
@@ -265,7 +262,5 @@ pub fn openai_settings(resolved: &Resolved) -> Vec<Check> {
 /// The host of a URL (`https://api.groq.com/openai/v1` → `api.groq.com`).
 pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    host.split(':').next().unwrap_or(host).to_ascii_lowercase()
+    crate::rules::endpoint::host_after_scheme(rest)
 }

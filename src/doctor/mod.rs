@@ -226,9 +226,8 @@ fn ask(
     resolved: &Resolved,
     in_container: bool,
 ) -> Verdict {
-    use crate::rules::key_setting::{clean, is_placeholder, strip_bearer, whole_key};
-    let key = clean(value.trim());
-    let key = strip_bearer(key).unwrap_or(key).trim();
+    use crate::rules::key_setting::{clean, is_placeholder, whole_key};
+    let key = clean(value);
     if key.is_empty() || is_placeholder(key) {
         return Verdict::skipped("not asked: the value is no key");
     }

@@ -251,7 +251,11 @@ impl Project {
                     continue;
                 }
                 let read = Read {
-                    at: format!("{}:{}", shown, line_of(&bytes, consumer.span.start)),
+                    at: format!(
+                        "{}:{}",
+                        shown,
+                        crate::wiring::line_of(&bytes, consumer.span.start)
+                    ),
                     needed: consumer.kind.required() && summary.role == FileRole::Production,
                 };
                 let reads = key_reads.entry(consumer.variable.clone()).or_default();
@@ -306,14 +310,6 @@ impl Project {
             key_reads,
         })
     }
-}
-
-fn line_of(bytes: &[u8], offset: usize) -> usize {
-    bytes[..offset.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// The variables of an env file (the last definition of each), or None when it is missing.
@@ -720,17 +716,13 @@ fn closing_brace(text: &str) -> Option<usize> {
 /// key's literal prefix and the value's last four characters, with its length; control
 /// characters escaped.
 pub fn shown(value: &str) -> String {
-    use crate::rules::key_setting::{clean, known_prefix, strip_bearer, whole_key};
+    use crate::rules::key_setting::{clean, kept_prefix};
     if value.is_empty() {
         return "(empty)".to_owned();
     }
-    let bare = clean(value.trim());
-    let bare = strip_bearer(bare).unwrap_or(bare).trim();
+    let bare = clean(value);
     let leading = value.find(bare).map_or("", |at| &value[..at]);
-    let prefix = whole_key(bare, None)
-        .map(|(_, shape)| shape.keep.as_str())
-        .or_else(|| known_prefix(bare).map(|(_, p)| p))
-        .unwrap_or("");
+    let prefix = kept_prefix(bare);
     let visible = format!("{leading}{prefix}");
     let chars: Vec<char> = value.chars().collect();
     let shown = if chars.len() <= visible.chars().count() + 8 {

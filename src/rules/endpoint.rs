@@ -119,6 +119,13 @@ fn innermost<'f, T>(
         .min_by_key(|item| span_of(item).len())
 }
 
+/// The lower-case host of what follows a URL's `scheme://`: no user, port, path or query.
+pub fn host_after_scheme(rest: &str) -> String {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    host.split(':').next().unwrap_or(host).to_ascii_lowercase()
+}
+
 /// The lower-case host of an absolute `http(s)` URL; None for a relative URL or a host built
 /// at run time.
 fn host(url: &str) -> Option<String> {
@@ -128,9 +135,7 @@ fn host(url: &str) -> Option<String> {
         .or_else(|| url.trim().strip_prefix("http://"))
         .or_else(|| url.trim().strip_prefix("wss://"))
         .or_else(|| url.trim().strip_prefix("ws://"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    let host = host_after_scheme(rest);
     let plain = !host.is_empty()
         && host
             .chars()

@@ -359,11 +359,16 @@ pub fn article(word: &str) -> &'static str {
 
 /// A value shown in messages or help: masked like a key, whatever it is.
 pub fn mask_value(text: &str) -> String {
-    if let Some((_, shape)) = whole_key(text, None) {
-        return crate::keys::mask(text, &shape.keep);
+    crate::keys::mask(text, kept_prefix(text))
+}
+
+/// What stays visible of a key when it is masked: its shape's literal start, else the prefix
+/// of the provider it starts like, else nothing.
+pub fn kept_prefix(text: &str) -> &str {
+    match whole_key(text, None) {
+        Some((_, shape)) => &shape.keep,
+        None => known_prefix(text).map_or("", |(_, prefix)| prefix),
     }
-    let keep = known_prefix(text).map_or("", |(_, prefix)| prefix);
-    crate::keys::mask(text, keep)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod dotenv_loaded_late;
 mod dotenv_not_ignored;
 mod empty_key;
 mod encoded_key;
-mod endpoint;
+pub mod endpoint;
 pub mod env_name_mismatch;
 pub mod env_not_provided;
 pub mod hardcoded_key;

@@ -391,15 +391,19 @@ impl Summary {
 
     /// The 1-based line of a byte offset, for messages.
     pub fn line(&self, offset: usize) -> usize {
-        let bytes = self.bytes();
-        let end = offset.min(bytes.len());
-        bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        line_of(self.bytes(), offset)
     }
 
     /// `path:line` of a byte offset.
     pub fn at(&self, offset: usize) -> String {
         format!("{}:{}", self.path, self.line(offset))
     }
+}
+
+/// The 1-based line of a byte offset in `bytes`.
+pub fn line_of(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Source files the wiring follows from a unit's entry file to what it imports.
